@@ -1,0 +1,43 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# make            module (needs KDIR), launcher, guest payloads, selftests
+# make check      install test dependencies, run every test, print totals
+# make demo       boot the emulated VMX host and run the hello guest
+# make deps       install what the tests need (Debian 12, root)
+#
+# KDIR defaults to the running kernel's build tree; the emulated test bed
+# passes the Debian cloud kernel headers it installs.
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+BUILD := $(CURDIR)/build
+
+.PHONY: all module user selftests deps check demo clean checkpatch
+
+all: module user selftests
+
+module:
+	@test -d $(KDIR) || { echo "shadowvm: no kernel build tree at $(KDIR);" \
+		"install linux-headers or pass KDIR=..." >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
+
+user:
+	$(MAKE) -C user BUILD=$(BUILD)
+
+selftests: user
+	$(MAKE) -C selftests BUILD=$(BUILD)
+
+deps:
+	scripts/install-deps.sh
+
+check: deps
+	scripts/check.sh
+
+demo: deps
+	scripts/demo.sh
+
+checkpatch:
+	scripts/checkpatch.sh
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	rm -rf $(BUILD)

@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * shadowvm: VMX guests with shadow paging (EPT off).
+ *
+ * This header is the whole userspace ABI. All structures have fixed-size
+ * fields and explicit padding; padding, reserved fields and unknown flags
+ * must be zero or the ioctl fails with EINVAL.
+ *
+ * Object model:
+ *   open("/dev/shadowvm")  -> system fd
+ *   SHADOWVM_CREATE_VM     -> VM fd (anon inode, O_CLOEXEC)
+ *   SHADOWVM_CREATE_VCPU   -> vCPU fd (anon inode, O_CLOEXEC); mmap() it at
+ *                             offset 0 for one page: struct shadowvm_run.
+ */
+#ifndef _UAPI_LINUX_SHADOWVM_H
+#define _UAPI_LINUX_SHADOWVM_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+#define SHADOWVM_API_VERSION	1
+
+/* ioctl magic: 0xAF is KVM's, shadowvm uses its own. */
+#define SHADOWVM_IO		0xB7
+
+/* ---- system ioctls (on /dev/shadowvm) ---- */
+
+/* Returns SHADOWVM_API_VERSION. Argument must be 0. */
+#define SHADOWVM_GET_API_VERSION	_IO(SHADOWVM_IO, 0x00)
+/* Argument: machine type, must be 0. Returns a new VM fd. */
+#define SHADOWVM_CREATE_VM		_IO(SHADOWVM_IO, 0x01)
+/*
+ * Argument: a SHADOWVM_CAP_* number. Returns 0 if unknown, otherwise a
+ * non-negative value described next to the capability. Also valid on VM fds.
+ */
+#define SHADOWVM_CHECK_EXTENSION	_IO(SHADOWVM_IO, 0x02)
+
+/* Number of memory slots per VM. */
+#define SHADOWVM_CAP_NR_MEMSLOTS	1
+/* Maximum number of vCPUs per VM. */
+#define SHADOWVM_CAP_MAX_VCPUS		2
+/* Bit mask of SHADOWVM_GUEST_MODE_* that a vCPU may run in. */
+#define SHADOWVM_CAP_GUEST_MODES	3
+/* 1: SHADOWVM_MEM_READONLY is supported. */
+#define SHADOWVM_CAP_READONLY_MEM	4
+/* 1: SHADOWVM_GET_STATS is supported; value is SHADOWVM_STATS_NR. */
+#define SHADOWVM_CAP_STATS		5
+/* 1: the host CPU has VMX and shadowvm can own it now. */
+#define SHADOWVM_CAP_VMX		6
+
+#define SHADOWVM_GUEST_MODE_LONG64	(1U << 0)	/* 4-level paging */
+
+/* ---- VM ioctls ---- */
+
+#define SHADOWVM_MEM_READONLY	(1U << 0)
+#define SHADOWVM_MEM_FLAGS_ALL	SHADOWVM_MEM_READONLY
+
+/*
+ * Add, or with memory_size == 0 delete, a slot. guest_phys_addr,
+ * memory_size and userspace_addr must be page-aligned; slots may not
+ * overlap; a slot in use must be deleted before it is redefined.
+ */
+struct shadowvm_memory_region {
+	__u32 slot;
+	__u32 flags;
+	__u64 guest_phys_addr;
+	__u64 memory_size;
+	__u64 userspace_addr;
+	__u64 reserved[2];
+};
+
+#define SHADOWVM_SET_MEMORY_REGION \
+	_IOW(SHADOWVM_IO, 0x10, struct shadowvm_memory_region)
+/* Argument: vCPU id < SHADOWVM_CAP_MAX_VCPUS. Returns a new vCPU fd. */
+#define SHADOWVM_CREATE_VCPU		_IO(SHADOWVM_IO, 0x11)
+
+/* Statistics of a VM, read with SHADOWVM_GET_STATS (VM fd). */
+enum shadowvm_stat {
+	SHADOWVM_STAT_EXITS,		/* all VM exits */
+	SHADOWVM_STAT_EXIT_EXCEPTION,	/* #PF and other exception exits */
+	SHADOWVM_STAT_EXIT_CR,		/* control-register accesses */
+	SHADOWVM_STAT_EXIT_INVLPG,
+	SHADOWVM_STAT_EXIT_IO,
+	SHADOWVM_STAT_EXIT_CPUID,
+	SHADOWVM_STAT_EXIT_HLT,
+	SHADOWVM_STAT_EXIT_MSR,
+	SHADOWVM_STAT_EXIT_EXTINT,	/* host interrupts */
+	SHADOWVM_STAT_EXIT_OTHER,
+	SHADOWVM_STAT_SHADOW_FAULTS,	/* #PF fixed by building shadows */
+	SHADOWVM_STAT_GUEST_FAULTS,	/* #PF reflected to the guest */
+	SHADOWVM_STAT_MMIO,		/* #PF outside slots sent to userspace */
+	SHADOWVM_STAT_SHADOW_PAGES,	/* shadow pages in use now */
+	SHADOWVM_STAT_SHADOW_PAGES_MAX,	/* high-water mark */
+	SHADOWVM_STAT_HASH_LOOKUPS,
+	SHADOWVM_STAT_HASH_MAX_CHAIN,	/* longest chain walked */
+	SHADOWVM_STAT_CR3_LOADS,
+	SHADOWVM_STAT_CR3_CACHE_HITS,	/* CR3 loads that found a pinned shadow */
+	SHADOWVM_STAT_INVLPG,
+	SHADOWVM_STAT_POOL_RECLAIMS,	/* shadows unpinned to refill the pool */
+	SHADOWVM_STAT_NR
+};
+
+#define SHADOWVM_STATS_NR	32
+
+struct shadowvm_stats {
+	__u32 nr;			/* out: number of valid entries */
+	__u32 pad;
+	__u64 val[SHADOWVM_STATS_NR];	/* indexed by enum shadowvm_stat */
+};
+
+#define SHADOWVM_GET_STATS	_IOR(SHADOWVM_IO, 0x12, struct shadowvm_stats)
+
+/* ---- vCPU ioctls ---- */
+
+/* Binary-compatible with KVM's struct kvm_regs. */
+struct shadowvm_regs {
+	__u64 rax, rbx, rcx, rdx;
+	__u64 rsi, rdi, rsp, rbp;
+	__u64 r8,  r9,  r10, r11;
+	__u64 r12, r13, r14, r15;
+	__u64 rip, rflags;
+};
+
+/* Binary-compatible with KVM's struct kvm_segment. */
+struct shadowvm_segment {
+	__u64 base;
+	__u32 limit;
+	__u16 selector;
+	__u8  type;
+	__u8  present, dpl, db, s, l, g, avl;
+	__u8  unusable;
+	__u8  padding;
+};
+
+/* Binary-compatible with KVM's struct kvm_dtable. */
+struct shadowvm_dtable {
+	__u64 base;
+	__u16 limit;
+	__u16 padding[3];
+};
+
+/* Binary-compatible with KVM's struct kvm_sregs. */
+struct shadowvm_sregs {
+	struct shadowvm_segment cs, ds, es, fs, gs, ss;
+	struct shadowvm_segment tr, ldt;
+	struct shadowvm_dtable gdt, idt;
+	__u64 cr0, cr2, cr3, cr4, cr8;
+	__u64 efer;
+	__u64 apic_base;
+	__u64 interrupt_bitmap[4];	/* must be zero: no interrupt injection */
+};
+
+#define SHADOWVM_RUN		_IO(SHADOWVM_IO, 0x20)
+#define SHADOWVM_GET_REGS	_IOR(SHADOWVM_IO, 0x21, struct shadowvm_regs)
+#define SHADOWVM_SET_REGS	_IOW(SHADOWVM_IO, 0x22, struct shadowvm_regs)
+#define SHADOWVM_GET_SREGS	_IOR(SHADOWVM_IO, 0x23, struct shadowvm_sregs)
+#define SHADOWVM_SET_SREGS	_IOW(SHADOWVM_IO, 0x24, struct shadowvm_sregs)
+
+/* ---- the run page (mmap of a vCPU fd, offset 0, one page) ---- */
+
+enum shadowvm_exit_reason {
+	SHADOWVM_EXIT_NONE,
+	SHADOWVM_EXIT_IO,
+	SHADOWVM_EXIT_MMIO,
+	SHADOWVM_EXIT_HLT,
+	SHADOWVM_EXIT_SHUTDOWN,		/* triple fault */
+	SHADOWVM_EXIT_FAIL_ENTRY,
+	SHADOWVM_EXIT_INTERNAL_ERROR,
+	SHADOWVM_EXIT_INTR,		/* immediate_exit or a signal */
+};
+
+#define SHADOWVM_EXIT_IO_IN	0
+#define SHADOWVM_EXIT_IO_OUT	1
+
+/* INTERNAL_ERROR suberrors */
+#define SHADOWVM_INTERNAL_ERROR_EMULATION	1	/* exit not handled */
+#define SHADOWVM_INTERNAL_ERROR_SHADOW		2	/* shadow pool exhausted */
+#define SHADOWVM_INTERNAL_ERROR_DELIVERY	3	/* event delivery failed */
+
+struct shadowvm_run {
+	/* in */
+	__u8 immediate_exit;		/* nonzero: RUN returns -EINTR at once */
+	__u8 pad0[7];
+	/* out */
+	__u32 exit_reason;		/* enum shadowvm_exit_reason */
+	__u32 pad1;
+	union {
+		/* SHADOWVM_EXIT_IO: data is at (char *)run + data_offset */
+		struct {
+			__u8  direction;	/* SHADOWVM_EXIT_IO_IN/OUT */
+			__u8  size;		/* 1, 2 or 4 */
+			__u16 port;
+			__u32 count;
+			__u64 data_offset;
+		} io;
+		/* SHADOWVM_EXIT_MMIO: for reads, fill data before next RUN */
+		struct {
+			__u64 phys_addr;
+			__u8  data[8];
+			__u32 len;
+			__u8  is_write;
+			__u8  pad[3];
+		} mmio;
+		/* SHADOWVM_EXIT_FAIL_ENTRY */
+		struct {
+			__u64 hardware_entry_failure_reason;
+			__u32 cpu;
+			__u32 pad;
+		} fail_entry;
+		/* SHADOWVM_EXIT_INTERNAL_ERROR */
+		struct {
+			__u32 suberror;
+			__u32 ndata;
+			__u64 data[16];
+		} internal;
+		__u8 padding[256];
+	};
+};
+
+#endif /* _UAPI_LINUX_SHADOWVM_H */

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The shadow pager's interface to the rest of shadowvm.
+ *
+ * A VM owns one struct shadow_mmu; each vCPU owns one struct shadow_vcpu
+ * (the top-level shadow it has loaded). The caller serialises every call
+ * on one shadow_mmu with the VM's MMU lock.
+ */
+#ifndef SHADOWVM_MMU_SHADOW_H
+#define SHADOWVM_MMU_SHADOW_H
+
+#include "host.h"
+
+/* Guest paging controls that a shadow depends on (read from the vCPU). */
+struct guest_paging {
+	u64 cr0;
+	u64 cr3;
+	u64 cr4;
+	u64 efer;
+};
+
+/* Page-fault error code bits (SDM Vol. 3, "Page-Fault Exceptions"). */
+#define PFEC_PRESENT	BIT(0)
+#define PFEC_WRITE	BIT(1)
+#define PFEC_USER	BIT(2)
+#define PFEC_RSVD	BIT(3)
+#define PFEC_FETCH	BIT(4)
+
+/* Counters; the module copies them into struct shadowvm_stats. */
+struct shadow_stats {
+	u64 shadow_faults;	/* faults fixed by building shadow entries */
+	u64 guest_faults;	/* faults the guest tables say are real */
+	u64 mmio_faults;	/* faults on guest-physical addresses outside slots */
+	u64 pages_in_use;
+	u64 pages_max;
+	u64 hash_lookups;
+	u64 hash_max_chain;
+	u64 root_loads;
+	u64 root_cache_hits;	/* CR3 loads that found a pinned shadow */
+	u64 invlpg;
+	u64 reclaims;		/* shadows unpinned to refill the pool */
+	u64 unshadows;		/* frames unshadowed because the guest wrote them */
+};
+
+struct shadow_page;
+
+struct shadow_mmu {
+	struct mmu_host *host;
+	/* Pool: metadata for at most pool_size shadow pages. */
+	struct shadow_page *pool;
+	unsigned long pool_size;
+	struct list_head free_list;
+	unsigned long nr_free;
+	/* Hash of (guest frame, type) -> shadow page. */
+	struct list_head *hash;
+	unsigned int hash_buckets;
+	/* Pinned top-level shadows, most recently loaded first. */
+	struct list_head pinned;
+	unsigned int nr_vcpus;
+	struct shadow_stats stats;
+};
+
+struct shadow_vcpu {
+	struct shadow_page *root;	/* loaded top-level shadow, or NULL */
+	u64 root_hpa;			/* what hardware CR3 must hold */
+};
+
+enum shadow_fault_kind {
+	SHADOW_FAULT_FIXED,	/* shadows updated: re-enter the guest */
+	SHADOW_FAULT_GUEST,	/* inject #PF(error_code) at the fault address */
+	SHADOW_FAULT_MMIO,	/* access to guest-physical @gpa outside slots */
+};
+
+struct shadow_fault {
+	enum shadow_fault_kind kind;
+	u32 error_code;		/* SHADOW_FAULT_GUEST: the guest's PFEC */
+	u64 gpa;		/* SHADOW_FAULT_MMIO: guest-physical address */
+	bool write;		/* SHADOW_FAULT_MMIO: the access was a write */
+};
+
+/* @pool_pages bounds the shadow memory of the VM. */
+int shadow_mmu_init(struct shadow_mmu *mmu, struct mmu_host *host,
+		    unsigned long pool_pages, unsigned int nr_vcpus);
+/* Frees every shadow; every shadow_vcpu must have released its root. */
+void shadow_mmu_destroy(struct shadow_mmu *mmu);
+
+/*
+ * Guest CR3 load (or first entry): find or build the top-level shadow for
+ * @gp, pin it, make it the vCPU's root. On success sv->root_hpa is what the
+ * hardware CR3 must hold. Fails with -ENOMEM only if the pool cannot hold
+ * even one top-level shadow and its reclaim freed nothing.
+ */
+int shadow_load_root(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
+		     const struct guest_paging *gp);
+/* The vCPU goes away or changes paging mode: drop its root reference. */
+void shadow_release_root(struct shadow_mmu *mmu, struct shadow_vcpu *sv);
+/* True when sv->root was torn down under the vCPU (reload before entry). */
+bool shadow_root_stale(const struct shadow_vcpu *sv);
+
+/*
+ * #PF intercepted at linear address @addr with hardware error code @pfec
+ * (computed from the shadow tables). Walks the guest tables and either
+ * fixes the shadows or says what the guest must see.
+ */
+int shadow_page_fault(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
+		      const struct guest_paging *gp, u64 addr, u32 pfec,
+		      struct shadow_fault *out);
+
+/* Guest INVLPG @addr. */
+void shadow_invlpg(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
+		   const struct guest_paging *gp, u64 addr);
+
+/*
+ * Translate a guest linear address through the guest's tables, as an
+ * access of kind @pfec (PFEC_WRITE/USER/FETCH), setting A/D bits as the
+ * hardware would. Returns 0 and *gpa, or -EFAULT with *fault_pfec the
+ * error code the guest must see. Used by instruction fetch for emulation.
+ */
+int shadow_translate(struct shadow_mmu *mmu, const struct guest_paging *gp,
+		     u64 addr, u32 pfec, u64 *gpa, u32 *fault_pfec);
+
+/* Drop every shadow (mode change, pool exhaustion, VM reset). */
+void shadow_flush_all(struct shadow_mmu *mmu);
+
+#endif /* SHADOWVM_MMU_SHADOW_H */

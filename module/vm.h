@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * VM objects: memory slots, vCPUs, the shadow pager instance.
+ */
+#ifndef SHADOWVM_VM_H
+#define SHADOWVM_VM_H
+
+#include <linux/types.h>
+#include <linux/mutex.h>
+#include <linux/kref.h>
+#include <linux/mm_types.h>
+#include <uapi/linux/shadowvm.h>
+
+#include "mmu/shadow.h"
+#include "mmu/host_kernel.h"
+
+#define SHVM_MAX_MEMSLOTS	32
+#define SHVM_MAX_VCPUS		1
+
+struct shvm_vcpu;
+
+struct shvm_memslot {
+	u64 base_gfn;
+	u64 npages;		/* 0: slot unused */
+	u64 userspace_addr;
+	u32 flags;		/* SHADOWVM_MEM_* */
+	struct page **pages;	/* pinned for the slot's lifetime */
+};
+
+struct shvm_vm {
+	struct kref ref;		/* VM fd + one per vCPU */
+	struct mm_struct *mm;		/* creator's mm, for pinning accounting */
+	struct mutex lock;		/* slots and vCPU creation */
+	struct shvm_memslot slots[SHVM_MAX_MEMSLOTS];
+	struct shvm_vcpu *vcpus[SHVM_MAX_VCPUS];
+
+	struct mutex mmu_lock;		/* every shadow_mmu call */
+	struct mmu_host mmu_host;
+	struct shadow_mmu mmu;
+
+	/* Exit counters not owned by the pager, indexed by enum shadowvm_stat */
+	atomic64_t exit_stats[SHADOWVM_STAT_NR];
+};
+
+/*
+ * Guest frame -> pinned host page, or NULL outside every slot. *writable is
+ * false for read-only slots. Callers hold mmu_lock (slots change only when
+ * no vCPU is running and the MMU has been flushed).
+ */
+struct page *shvm_gfn_to_page(struct shvm_vm *vm, u64 gfn, bool *writable);
+
+/*
+ * Every vCPU of @vm flushes its TLB before its next guest entry; a vCPU
+ * running in the guest right now is forced out first.
+ */
+void shvm_vm_request_tlb_flush(struct shvm_vm *vm);
+
+void shvm_vm_get(struct shvm_vm *vm);
+void shvm_vm_put(struct shvm_vm *vm);
+int shvm_vm_create(void);
+
+#endif /* SHADOWVM_VM_H */

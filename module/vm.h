@@ -58,5 +58,7 @@ void shvm_vm_request_tlb_flush(struct shvm_vm *vm);
 void shvm_vm_get(struct shvm_vm *vm);
 void shvm_vm_put(struct shvm_vm *vm);
 int shvm_vm_create(void);
+/* SHADOWVM_CHECK_EXTENSION, on the system fd and on VM fds. */
+long shvm_check_extension(unsigned long cap);
 
 #endif /* SHADOWVM_VM_H */

@@ -17,7 +17,15 @@ struct guest_paging {
 	u64 cr3;
 	u64 cr4;
 	u64 efer;
+	u64 rflags;	/* only RFLAGS.AC is used (SMAP); 0 is strict */
 };
+
+/*
+ * Physical-address width the pager assumes for the guest: guest entries
+ * with address bits at or above it set take a reserved-bit #PF. CPUID
+ * 0x80000008 must report the same value to the guest.
+ */
+#define SHADOW_GUEST_MAXPHYADDR	46
 
 /* Page-fault error code bits (SDM Vol. 3, "Page-Fault Exceptions"). */
 #define PFEC_PRESENT	BIT(0)
@@ -54,10 +62,25 @@ struct shadow_mmu {
 	/* Hash of (guest frame, type) -> shadow page. */
 	struct list_head *hash;
 	unsigned int hash_buckets;
+	/* Reverse map: host frame of a shadow page -> its metadata. */
+	struct list_head *hpa_hash;
 	/* Pinned top-level shadows, most recently loaded first. */
 	struct list_head pinned;
 	unsigned int nr_vcpus;
+	/* Guest CR0.WP/CR4.SMEP,SMAP/EFER.NXE the shadows were built under. */
+	u64 mode_key;
+	/*
+	 * A shadowed frame the guest was allowed to write because it lies on
+	 * the translation path of that very write (see shadow-pager.rst);
+	 * its shadows are dropped at the next pager entry.
+	 */
+	u64 oos_gfn;
+	bool oos_valid;
+	bool flush_pending;	/* shadow entries lost rights since last flush */
 	struct shadow_stats stats;
+	/* Debug counters for the model: how parents were found on unshadow. */
+	u64 unhook_by_up;
+	u64 unhook_by_search;
 };
 
 struct shadow_vcpu {
@@ -100,7 +123,10 @@ bool shadow_root_stale(const struct shadow_vcpu *sv);
 /*
  * #PF intercepted at linear address @addr with hardware error code @pfec
  * (computed from the shadow tables). Walks the guest tables and either
- * fixes the shadows or says what the guest must see.
+ * fixes the shadows or says what the guest must see. Returns 0 with *out
+ * filled in, -EINVAL for a guest mode the pager does not handle (or no
+ * root loaded), -ENOMEM when the pool could not be refilled. After a
+ * SHADOW_FAULT_FIXED result check shadow_root_stale().
  */
 int shadow_page_fault(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
 		      const struct guest_paging *gp, u64 addr, u32 pfec,
@@ -119,7 +145,16 @@ void shadow_invlpg(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
 int shadow_translate(struct shadow_mmu *mmu, const struct guest_paging *gp,
 		     u64 addr, u32 pfec, u64 *gpa, u32 *fault_pfec);
 
-/* Drop every shadow (mode change, pool exhaustion, VM reset). */
+/*
+ * Drop every shadow (mode change, pool exhaustion, VM reset). Roots loaded
+ * by a vCPU stay allocated and loaded, with all their entries cleared.
+ */
 void shadow_flush_all(struct shadow_mmu *mmu);
+
+/*
+ * Check the invariants of Documentation/shadow-pager.rst over every shadow.
+ * Returns the number of violations found (each is logged with pr_warn).
+ */
+unsigned long shadow_audit(struct shadow_mmu *mmu);
 
 #endif /* SHADOWVM_MMU_SHADOW_H */

@@ -1,0 +1,408 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vCPU objects: the vCPU fd and its run page, register ioctls, and the
+ * run loop that enters the guest until something needs userspace.
+ *
+ * A vCPU holds a reference on its VM; closing the VM fd first is fine.
+ * The run page is mapped from the vCPU fd, so a mapping keeps the vCPU
+ * (and the VM) alive until it is unmapped.
+ */
+#define pr_fmt(fmt) "shadowvm: " fmt
+
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <asm/fpu/api.h>
+#include <asm/processor-flags.h>
+
+#include "vcpu.h"
+#include "vmx/guest.h"
+
+void shvm_vcpu_guest_paging(struct shvm_vcpu *v, struct guest_paging *gp)
+{
+	gp->cr0 = v->cr0;
+	gp->cr3 = v->cr3;
+	gp->cr4 = v->cr4;
+	gp->efer = v->efer;
+}
+
+/*
+ * Make the VMCS current here and keep it so (preemption off). A VMCS that
+ * moved CPUs may meet stale translations of its VPID there: flush them.
+ */
+static void vcpu_load(struct shvm_vcpu *v)
+{
+	preempt_disable();
+	if (vmx_vmcs_load(&v->vmcs))
+		set_bit(SHVM_REQ_TLB_FLUSH, &v->requests);
+}
+
+static void vcpu_put(struct shvm_vcpu *v)
+{
+	preempt_enable();
+}
+
+u64 shvm_vcpu_vmcs_read(struct shvm_vcpu *v, unsigned long field)
+{
+	u64 val;
+
+	vcpu_load(v);
+	val = vmcs_read(field);
+	vcpu_put(v);
+	return val;
+}
+
+void shvm_vcpu_vmcs_write(struct shvm_vcpu *v, unsigned long field, u64 val)
+{
+	vcpu_load(v);
+	vmcs_write(field, val);
+	vcpu_put(v);
+}
+
+static void nothing(void *unused)
+{
+}
+
+void shvm_vcpu_kick(struct shvm_vcpu *v)
+{
+	int cpu;
+
+	/* Pairs with the barrier between in_guest and the request check. */
+	smp_mb();
+	cpu = READ_ONCE(v->vmcs.cpu);
+	if (READ_ONCE(v->in_guest) && cpu >= 0 && cpu != get_cpu()) {
+		/* The IPI makes the guest exit; waiting means it has. */
+		smp_call_function_single(cpu, nothing, NULL, 1);
+	}
+	put_cpu();
+}
+
+/* Returns true if the guest may be entered now (irqs disabled). */
+static bool vcpu_ready_to_enter(struct shvm_vcpu *v)
+{
+	WRITE_ONCE(v->in_guest, true);
+	smp_mb();
+	if (need_resched() || signal_pending(current) ||
+	    shadow_root_stale(&v->shadow)) {
+		WRITE_ONCE(v->in_guest, false);
+		return false;
+	}
+	if (test_and_clear_bit(SHVM_REQ_TLB_FLUSH, &v->requests)) {
+		clear_bit(SHVM_REQ_TLB_FLUSH_NONGLOBAL, &v->requests);
+		/* Without VPID every entry and exit flushes already. */
+		if (v->vmcs.vpid)
+			vmx_flush_vpid(v->vmcs.vpid);
+	} else if (test_and_clear_bit(SHVM_REQ_TLB_FLUSH_NONGLOBAL,
+				      &v->requests) && v->vmcs.vpid) {
+		vmx_flush_vpid_nonglobal(v->vmcs.vpid);
+	}
+	return true;
+}
+
+static int vcpu_load_root(struct shvm_vcpu *v)
+{
+	struct shvm_vm *vm = v->vm;
+	struct guest_paging gp;
+	int err = 0;
+
+	if (v->shadow.root && !shadow_root_stale(&v->shadow))
+		return 0;
+	shvm_vcpu_guest_paging(v, &gp);
+	mutex_lock(&vm->mmu_lock);
+	shadow_release_root(&vm->mmu, &v->shadow);
+	err = shadow_load_root(&vm->mmu, &v->shadow, &gp);
+	mutex_unlock(&vm->mmu_lock);
+	return err;
+}
+
+static int vcpu_run(struct shvm_vcpu *v)
+{
+	struct shadowvm_run *run = v->run;
+	struct vmx_exit exit;
+	int ret;
+
+	vmx_complete_pending(v);
+	run->exit_reason = SHADOWVM_EXIT_NONE;
+	if (READ_ONCE(run->immediate_exit)) {
+		run->exit_reason = SHADOWVM_EXIT_INTR;
+		return -EINTR;
+	}
+	for (;;) {
+		if (signal_pending(current)) {
+			run->exit_reason = SHADOWVM_EXIT_INTR;
+			return -EINTR;
+		}
+		cond_resched();
+		if (vcpu_load_root(v)) {
+			run->exit_reason = SHADOWVM_EXIT_INTERNAL_ERROR;
+			run->internal.suberror = SHADOWVM_INTERNAL_ERROR_SHADOW;
+			run->internal.ndata = 0;
+			return 0;
+		}
+
+		kernel_fpu_begin();
+		vcpu_load(v);
+		local_irq_disable();
+		if (!vcpu_ready_to_enter(v)) {
+			local_irq_enable();
+			vcpu_put(v);
+			kernel_fpu_end();
+			continue;
+		}
+		vmx_world_switch(v, &exit);
+		WRITE_ONCE(v->in_guest, false);
+		/* Host interrupts that made the guest exit are taken here. */
+		local_irq_enable();
+		vcpu_put(v);
+		kernel_fpu_end();
+
+		ret = vmx_handle_exit(v, &exit);
+		if (ret < 0)
+			return ret;
+		if (ret > 0)
+			return 0;
+	}
+}
+
+static int vcpu_get_regs(struct shvm_vcpu *v, void __user *argp)
+{
+	struct shadowvm_regs r = {
+		.rax = v->regs[VCPU_RAX], .rbx = v->regs[VCPU_RBX],
+		.rcx = v->regs[VCPU_RCX], .rdx = v->regs[VCPU_RDX],
+		.rsi = v->regs[VCPU_RSI], .rdi = v->regs[VCPU_RDI],
+		.rsp = v->regs[VCPU_RSP], .rbp = v->regs[VCPU_RBP],
+		.r8 = v->regs[VCPU_R8], .r9 = v->regs[VCPU_R9],
+		.r10 = v->regs[VCPU_R10], .r11 = v->regs[VCPU_R11],
+		.r12 = v->regs[VCPU_R12], .r13 = v->regs[VCPU_R13],
+		.r14 = v->regs[VCPU_R14], .r15 = v->regs[VCPU_R15],
+		.rip = v->rip, .rflags = v->rflags,
+	};
+
+	return copy_to_user(argp, &r, sizeof(r)) ? -EFAULT : 0;
+}
+
+/* RFLAGS bits a guest can hold; bit 1 reads as one. */
+#define RFLAGS_VALID (X86_EFLAGS_CF | X86_EFLAGS_PF | X86_EFLAGS_AF | \
+		      X86_EFLAGS_ZF | X86_EFLAGS_SF | X86_EFLAGS_TF | \
+		      X86_EFLAGS_IF | X86_EFLAGS_DF | X86_EFLAGS_OF | \
+		      X86_EFLAGS_IOPL | X86_EFLAGS_NT | X86_EFLAGS_RF | \
+		      X86_EFLAGS_AC | X86_EFLAGS_ID | X86_EFLAGS_FIXED)
+
+static int vcpu_set_regs(struct shvm_vcpu *v, void __user *argp)
+{
+	struct shadowvm_regs r;
+
+	if (copy_from_user(&r, argp, sizeof(r)))
+		return -EFAULT;
+	if (r.rflags & ~RFLAGS_VALID) {
+		pr_notice_ratelimited("SET_REGS refused: reserved RFLAGS bits %#llx\n",
+				      r.rflags & ~RFLAGS_VALID);
+		return -EINVAL;
+	}
+	v->regs[VCPU_RAX] = r.rax;
+	v->regs[VCPU_RBX] = r.rbx;
+	v->regs[VCPU_RCX] = r.rcx;
+	v->regs[VCPU_RDX] = r.rdx;
+	v->regs[VCPU_RSI] = r.rsi;
+	v->regs[VCPU_RDI] = r.rdi;
+	v->regs[VCPU_RSP] = r.rsp;
+	v->regs[VCPU_RBP] = r.rbp;
+	v->regs[VCPU_R8] = r.r8;
+	v->regs[VCPU_R9] = r.r9;
+	v->regs[VCPU_R10] = r.r10;
+	v->regs[VCPU_R11] = r.r11;
+	v->regs[VCPU_R12] = r.r12;
+	v->regs[VCPU_R13] = r.r13;
+	v->regs[VCPU_R14] = r.r14;
+	v->regs[VCPU_R15] = r.r15;
+	v->rip = r.rip;
+	v->rflags = r.rflags | X86_EFLAGS_FIXED;
+	/* Userspace took over: an unfinished IN/MMIO read is dropped. */
+	v->pending = SHVM_PENDING_NONE;
+	return 0;
+}
+
+static int vcpu_get_sregs(struct shvm_vcpu *v, void __user *argp)
+{
+	struct shadowvm_sregs s;
+
+	vcpu_load(v);
+	vmx_get_sregs(v, &s);
+	vcpu_put(v);
+	return copy_to_user(argp, &s, sizeof(s)) ? -EFAULT : 0;
+}
+
+static int vcpu_set_sregs(struct shvm_vcpu *v, void __user *argp)
+{
+	struct shadowvm_sregs s;
+	int err;
+
+	if (copy_from_user(&s, argp, sizeof(s)))
+		return -EFAULT;
+	vcpu_load(v);
+	err = vmx_set_sregs(v, &s);
+	vcpu_put(v);
+	if (err)
+		return err;
+	/* New paging state: the old root (and all shadows) may not fit. */
+	mutex_lock(&v->vm->mmu_lock);
+	shadow_release_root(&v->vm->mmu, &v->shadow);
+	shadow_flush_all(&v->vm->mmu);
+	mutex_unlock(&v->vm->mmu_lock);
+	set_bit(SHVM_REQ_TLB_FLUSH, &v->requests);
+	return 0;
+}
+
+static long vcpu_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct shvm_vcpu *v = file->private_data;
+	void __user *argp = (void __user *)arg;
+	long ret;
+
+	if (mutex_lock_killable(&v->lock))
+		return -EINTR;
+	switch (cmd) {
+	case SHADOWVM_RUN:
+		ret = arg ? -EINVAL : vcpu_run(v);
+		break;
+	case SHADOWVM_GET_REGS:
+		ret = vcpu_get_regs(v, argp);
+		break;
+	case SHADOWVM_SET_REGS:
+		ret = vcpu_set_regs(v, argp);
+		break;
+	case SHADOWVM_GET_SREGS:
+		ret = vcpu_get_sregs(v, argp);
+		break;
+	case SHADOWVM_SET_SREGS:
+		ret = vcpu_set_sregs(v, argp);
+		break;
+	default:
+		ret = -ENOTTY;
+	}
+	mutex_unlock(&v->lock);
+	return ret;
+}
+
+static vm_fault_t vcpu_fault(struct vm_fault *vmf)
+{
+	struct shvm_vcpu *v = vmf->vma->vm_file->private_data;
+	struct page *page;
+
+	if (vmf->pgoff != 0)
+		return VM_FAULT_SIGBUS;
+	page = virt_to_page(v->run);
+	get_page(page);
+	vmf->page = page;
+	return 0;
+}
+
+static const struct vm_operations_struct vcpu_vm_ops = {
+	.fault = vcpu_fault,
+};
+
+static int vcpu_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	if (vma->vm_pgoff != 0 || vma->vm_end - vma->vm_start != PAGE_SIZE)
+		return -EINVAL;
+	vma->vm_ops = &vcpu_vm_ops;
+	return 0;
+}
+
+static void vcpu_destroy(struct shvm_vcpu *v)
+{
+	struct shvm_vm *vm = v->vm;
+
+	mutex_lock(&vm->mmu_lock);
+	shadow_release_root(&vm->mmu, &v->shadow);
+	mutex_unlock(&vm->mmu_lock);
+	vmx_vmcs_free(&v->vmcs);
+	free_page((unsigned long)v->run);
+	mutex_lock(&vm->lock);
+	vm->vcpus[v->id] = NULL;
+	mutex_unlock(&vm->lock);
+	kfree(v);
+	shvm_vm_put(vm);
+}
+
+static int vcpu_release(struct inode *inode, struct file *file)
+{
+	vcpu_destroy(file->private_data);
+	return 0;
+}
+
+static const struct file_operations vcpu_fops = {
+	.owner = THIS_MODULE,
+	.release = vcpu_release,
+	.unlocked_ioctl = vcpu_ioctl,
+	.mmap = vcpu_mmap,
+	.llseek = noop_llseek,
+};
+
+/* Architectural reset values for what SET_SREGS/SET_REGS do not cover. */
+static void vcpu_reset(struct shvm_vcpu *v)
+{
+	struct fxregs_state *fx = (struct fxregs_state *)v->fxsave;
+
+	v->rflags = X86_EFLAGS_FIXED;
+	v->pat = 0x0007040600070406ull;
+	fx->cwd = 0x37f;
+	fx->mxcsr = 0x1f80;
+}
+
+int shvm_vcpu_create(struct shvm_vm *vm, unsigned long id)
+{
+	struct shvm_vcpu *v;
+	int fd, err;
+
+	if (id >= SHVM_MAX_VCPUS)
+		return -EINVAL;
+	v = kzalloc(sizeof(*v), GFP_KERNEL_ACCOUNT);
+	if (!v)
+		return -ENOMEM;
+	v->vm = vm;
+	v->id = id;
+	mutex_init(&v->lock);
+	v->run = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	err = -ENOMEM;
+	if (!v->run)
+		goto free_vcpu;
+	err = vmx_vmcs_alloc(&v->vmcs);
+	if (err)
+		goto free_run;
+	vcpu_reset(v);
+	vcpu_load(v);
+	vmx_setup_vmcs(v);
+	vcpu_put(v);
+
+	mutex_lock(&vm->lock);
+	if (vm->vcpus[id]) {
+		mutex_unlock(&vm->lock);
+		err = -EEXIST;
+		goto free_vmcs;
+	}
+	shvm_vm_get(vm);
+	fd = anon_inode_getfd("shadowvm-vcpu", &vcpu_fops, v,
+			      O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		mutex_unlock(&vm->lock);
+		shvm_vm_put(vm);
+		err = fd;
+		goto free_vmcs;
+	}
+	vm->vcpus[id] = v;
+	mutex_unlock(&vm->lock);
+	return fd;
+
+free_vmcs:
+	vmx_vmcs_free(&v->vmcs);
+free_run:
+	free_page((unsigned long)v->run);
+free_vcpu:
+	kfree(v);
+	return err;
+}

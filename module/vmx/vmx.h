@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * VMX: ownership of VMX operation on the host CPUs, the VMCS of a vCPU,
+ * guest entry and the exit dispatcher.
+ */
+#ifndef SHADOWVM_VMX_H
+#define SHADOWVM_VMX_H
+
+#include <linux/types.h>
+#include <linux/list.h>
+#include <asm/vmx.h>
+
+/* What the host CPU lets us use, fixed while VMX is owned. */
+struct vmx_caps {
+	u32 revision;
+	u32 pin_ctls;
+	u32 proc_ctls;
+	u32 proc2_ctls;
+	u32 exit_ctls;
+	u32 entry_ctls;
+	u64 cr0_fixed0, cr0_fixed1;
+	u64 cr4_fixed0, cr4_fixed1;
+	bool vpid;		/* VPID with INVVPID single-context */
+	bool invvpid_addr;	/* INVVPID individual-address */
+	bool invvpid_nonglobal;	/* INVVPID single-context retaining globals */
+};
+
+extern struct vmx_caps vmx_caps;
+
+/* Take/drop a reference on VMX operation (VMXON on every online CPU). */
+int vmx_get(void);
+void vmx_put(void);
+/* 1 if the CPU can run guests for us now (for SHADOWVM_CAP_VMX). */
+int vmx_available(void);
+int vmx_module_init(void);
+/* VMCLEAR every VMCS active on this CPU (it leaves VMX operation). */
+void vmx_clear_loaded_vmcss(void);
+void vmx_module_exit(void);
+
+/* Guest general-purpose registers in x86 encoding order (RSP unused). */
+enum vmx_reg {
+	VCPU_RAX, VCPU_RCX, VCPU_RDX, VCPU_RBX,
+	VCPU_RSP, VCPU_RBP, VCPU_RSI, VCPU_RDI,
+	VCPU_R8, VCPU_R9, VCPU_R10, VCPU_R11,
+	VCPU_R12, VCPU_R13, VCPU_R14, VCPU_R15,
+	VCPU_NR_REGS
+};
+
+/* One VMCS and where it is loaded. */
+struct vmx_vmcs {
+	void *region;
+	int cpu;			/* CPU it is active on, or -1 */
+	bool launched;
+	struct list_head on_cpu;	/* per-CPU list of active VMCSs */
+	/* Host state last written, to skip VMWRITEs that change nothing. */
+	unsigned long host_cr3, host_cr4, host_fs_base, host_gs_base;
+	u16 vpid;			/* 0 when VPID is not used */
+};
+
+int vmx_vmcs_alloc(struct vmx_vmcs *vmcs);
+void vmx_vmcs_free(struct vmx_vmcs *vmcs);
+/*
+ * Make @vmcs current on this CPU (preemption disabled). Returns true when
+ * it moved here from another CPU: the caller must flush the guest TLB.
+ */
+bool vmx_vmcs_load(struct vmx_vmcs *vmcs);
+/* Refresh host state that changes between entries (irqs disabled). */
+void vmx_vmcs_refresh_host(struct vmx_vmcs *vmcs);
+
+/* Enter the guest; 0 after a VM exit, 1 if VMLAUNCH/VMRESUME failed. */
+int shvm_vmx_enter(u64 *regs, unsigned long launched);
+
+void vmx_flush_vpid(u16 vpid);
+void vmx_flush_vpid_addr(u16 vpid, u64 addr);
+void vmx_flush_vpid_nonglobal(u16 vpid);
+
+static __always_inline unsigned long vmcs_read(unsigned long field)
+{
+	unsigned long value;
+
+	asm volatile("vmread %1, %0" : "=rm"(value) : "r"(field) : "cc");
+	return value;
+}
+
+static __always_inline void vmcs_write(unsigned long field,
+				       unsigned long value)
+{
+	asm volatile("vmwrite %1, %0" : : "r"(field), "rm"(value)
+		     : "cc", "memory");
+}
+
+#endif /* SHADOWVM_VMX_H */

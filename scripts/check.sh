@@ -1,0 +1,272 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build everything, run every test source, print one verdict.
+#
+# Sources:
+#   mmu-model     make -C selftests/mmu-model run     (host, TAP)
+#   emulate-test  make -C selftests/emulate-test run  (host, TAP)
+#   bochs-vmx2    Bochs bx_generic vmx=2: insmod, all selftests, rmmod
+#   bochs-vmx1    Bochs bx_generic vmx=1 (no EPT/VPID): the same
+#   qemu          QEMU TCG, no VMX: insmod, vmx_absent_test, rmmod
+#
+# Knobs (environment):
+#   CHECK_ONLY="bochs-vmx2 mmu-model"  run only these sources (space or comma)
+#   CHECK_NO_BUILD=1     reuse the module/launcher/selftests already built
+#   CHECK_VERBOSE=1      print every test program's output, not only failures
+#   EMUHOST_TEST_TIMEOUT per test program inside the emulated host [300 s]
+#   EMUHOST_TIMEOUT      per emulator run [600 s]
+#   EMUHOST_KO, EMUHOST_TESTS, EMUHOST_QEMU_TESTS  payload overrides
+#                        (see scripts/emuhost/boot.sh)
+#
+# The last line is "N passed, N failed, N skipped"; the exit status is
+# non-zero when anything failed or could not run.
+
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=$ROOT/build
+OUT=$BUILD/check
+TAP_AWK=$ROOT/scripts/tap-count.awk
+cd "$ROOT" || exit 1
+
+if [ ! -f "$BUILD/deps.env" ]; then
+	echo "check: build/deps.env missing: run 'make deps' (as root) first" >&2
+	echo "0 passed, 1 failed, 0 skipped"
+	exit 1
+fi
+# shellcheck source=/dev/null
+. "$BUILD/deps.env"
+
+ALL_SOURCES="mmu-model emulate-test bochs-vmx2 bochs-vmx1 qemu"
+ONLY=" $(echo "${CHECK_ONLY:-$ALL_SOURCES}" | tr ',' ' ') "
+for s in $ONLY; do
+	case " $ALL_SOURCES " in
+	*" $s "*) ;;
+	*) echo "check: unknown source '$s' in CHECK_ONLY (known: $ALL_SOURCES)" >&2
+	   exit 2 ;;
+	esac
+done
+want() { case "$ONLY" in *" $1 "*) return 0 ;; esac; return 1; }
+
+rm -rf "$OUT"
+mkdir -p "$OUT"
+FAILURES=$OUT/failures.txt
+SUMMARY=$OUT/summary.txt
+: >"$FAILURES"
+: >"$SUMMARY"
+
+total_pass=0 total_fail=0 total_skip=0
+add_counts() {
+	total_pass=$((total_pass + $1))
+	total_fail=$((total_fail + $2))
+	total_skip=$((total_skip + $3))
+}
+summary() { printf "%-14s %s\n" "$1:" "${*:2}" >>"$SUMMARY"; }
+failure() { printf '%s\n' "$@" >>"$FAILURES"; }
+
+# Print a file into the failure report, capped so one runaway test does
+# not bury the rest.
+failure_file() {
+	local f=$1 max=${2:-150} n
+	n=$(wc -l <"$f")
+	if [ "$n" -gt "$max" ]; then
+		echo "[... $((n - max)) earlier lines cut; full output in ${f#"$ROOT"/}]" >>"$FAILURES"
+	fi
+	tail -n "$max" "$f" >>"$FAILURES"
+}
+
+# Count one TAP stream; sets p f s; adds failing output to the report.
+count_tap() {
+	local label=$1 file=$2 rc=$3 res note
+	res=$(awk -v rc="$rc" -f "$TAP_AWK" "$file")
+	read -r p f s note <<<"$(head -n 1 <<<"$res")"
+	if [ "$f" -gt 0 ]; then
+		failure "" "---- $label: $f failed${note:+ ($note)}, exit status $rc ----"
+		failure_file "$file"
+	elif [ -n "${CHECK_VERBOSE:-}" ]; then
+		echo "---- $label (exit status $rc) ----"
+		cat "$file"
+	fi
+}
+
+# ---------------------------------------------------------------- build
+boots_wanted=
+for m in bochs-vmx2 bochs-vmx1 qemu; do want $m && boots_wanted=1; done
+build_failed=
+if [ -n "$boots_wanted" ] && [ -z "${CHECK_NO_BUILD:-}" ]; then
+	echo "check: building module (KDIR=$KDIR), launcher, selftests"
+	t0=$(date +%s)
+	if ! make -j2 module KDIR="$KDIR" >"$OUT/build-module.log" 2>&1; then
+		failure "" "---- build: make module KDIR=$KDIR failed ----"
+		failure_file "$OUT/build-module.log" 40
+		summary build "make module failed"
+		add_counts 0 1 0
+		build_failed=1
+	fi
+	if ! make -j2 user selftests >"$OUT/build-user.log" 2>&1; then
+		failure "" "---- build: make user selftests failed ----"
+		failure_file "$OUT/build-user.log" 40
+		summary build "make user selftests failed"
+		add_counts 0 1 0
+		build_failed=1
+	fi
+	[ -z "$build_failed" ] && summary build "ok ($(($(date +%s) - t0)) s)"
+fi
+
+# ------------------------------------------------------ host unit tests
+for d in mmu-model emulate-test; do
+	want $d || continue
+	if [ ! -d "selftests/$d" ]; then
+		summary $d "absent (selftests/$d does not exist yet; not counted)"
+		continue
+	fi
+	echo "check: $d"
+	make -C "selftests/$d" run >"$OUT/$d.log" 2>&1
+	rc=$?
+	count_tap "$d" "$OUT/$d.log" $rc
+	add_counts "$p" "$f" "$s"
+	summary $d "$p passed, $f failed, $s skipped"
+done
+
+# ---------------------------------------------------------- emulated hosts
+
+# Split serial.txt into per-test outputs and the kernel log.
+split_serial() {
+	local dir=$1
+	mkdir -p "$dir/tests"
+	awk -v dir="$dir" '
+	/^@@EMUHOST TEST-BEGIN / { name = $3; out = dir "/tests/" name ".out";
+				   printf "" > out; next }
+	/^@@EMUHOST TEST-END / { rc = $4; sub(/^rc=/, "", rc);
+				 print rc > (dir "/tests/" $3 ".rc");
+				 close(out); out = ""; next }
+	/^@@EMUHOST DMESG-BEGIN/ { out = dir "/dmesg.txt"; printf "" > out; next }
+	/^@@EMUHOST DMESG-END/ { close(out); out = ""; next }
+	/^@@EMUHOST DEMO-BEGIN/ { out = dir "/demo.txt"; printf "" > out; next }
+	/^@@EMUHOST DEMO-END/ { close(out); out = ""; next }
+	out != "" { print > out }
+	' "$dir/serial.txt"
+}
+
+# Messages that mean the kernel is unhappy.  Only judged after our marker
+# in the kernel log, so boot-time noise of the emulated machine is ignored.
+BAD_KERNEL='Oops|BUG:|WARNING:|kmemleak|[Ll]eak|hung task|blocked for more than|general protection|Call Trace|Kernel panic'
+
+boot_and_count() {
+	local m=$1 tests=$2 dir=$BUILD/emuhost/check-$m
+	local bp=0 bf=0 bs=0 tp=0 tf=0 ts=0 t name rc bootfail= secs initsecs
+	echo "check: $m: booting"
+	EMUHOST_TESTS="$tests" scripts/emuhost/boot.sh "check-$m" "$m" tests
+	tr -d '\r' <"$dir/serial.log" >"$dir/serial.txt"
+	split_serial "$dir"
+
+	if grep -q '^@@EMUHOST END' "$dir/serial.txt"; then
+		bp=$((bp + 1))
+	else
+		bf=$((bf + 1)) bootfail=1
+		failure "" "---- $m: the boot did not reach the end marker ----"
+		t=$(grep '^@@EMUHOST RUN ' "$dir/serial.txt" | tail -n 1 | cut -d' ' -f3)
+		[ -n "$t" ] && failure "(last test program started: $t)"
+	fi
+
+	rc=$(sed -n 's/^@@EMUHOST RESULT insmod rc=//p' "$dir/serial.txt")
+	[ -z "$rc" ] && rc=$(sed -n 's/^@@EMUHOST INSMOD rc=//p' "$dir/serial.txt")
+	if [ "$rc" = 0 ]; then
+		bp=$((bp + 1))
+	else
+		bf=$((bf + 1)) bootfail=1
+		failure "" "---- $m: insmod shadowvm.ko failed (rc=${rc:-none}) ----"
+		sed -n '/^@@EMUHOST RESULT insmod/,/^@@EMUHOST RESULT rmmod/p' \
+			"$dir/serial.txt" >>"$FAILURES"
+	fi
+	if grep -q '^@@EMUHOST RESULT rmmod rc=0' "$dir/serial.txt"; then
+		bp=$((bp + 1))
+	elif [ "$rc" = 0 ]; then
+		bf=$((bf + 1)) bootfail=1
+		failure "" "---- $m: rmmod shadowvm failed ----"
+		sed -n '/^@@EMUHOST RESULT rmmod/,/^@@EMUHOST TEST-BEGIN/p' \
+			"$dir/serial.txt" | sed '$d' >>"$FAILURES"
+	fi
+
+	# Kernel log after insmod: the full dmesg when the report made it out,
+	# else whatever the console showed after /init loaded the module.
+	if [ -f "$dir/dmesg.txt" ]; then
+		sed -n '/emuhost: insmod shadowvm.ko/,$p' "$dir/dmesg.txt" >"$dir/klog-after-insmod.txt"
+	else
+		sed -n '/^@@EMUHOST BOOT/,/^@@EMUHOST REPORT-BEGIN/p' "$dir/serial.txt" >"$dir/klog-after-insmod.txt"
+	fi
+	if grep -Eq "$BAD_KERNEL" "$dir/klog-after-insmod.txt"; then
+		bf=$((bf + 1)) bootfail=1
+		failure "" "---- $m: kernel log after insmod is not clean ----"
+		grep -E -B2 -A25 "$BAD_KERNEL" "$dir/klog-after-insmod.txt" | head -n 80 >>"$FAILURES"
+	else
+		bp=$((bp + 1))
+	fi
+
+	for t in $tests; do
+		name=$(basename "$t")
+		if [ ! -f "$dir/tests/$name.out" ]; then
+			tf=$((tf + 1))
+			failure "" "---- $m/$name: did not run (no output in the report) ----"
+			continue
+		fi
+		rc=$(cat "$dir/tests/$name.rc" 2>/dev/null)
+		count_tap "$m/$name" "$dir/tests/$name.out" "$rc"
+		[ "$f" -gt 0 ] && bootfail=1
+		tp=$((tp + p)) tf=$((tf + f)) ts=$((ts + s))
+	done
+	[ "$tf" -gt 0 ] && bootfail=1
+
+	if [ -n "$bootfail" ]; then
+		failure "" "---- $m: last 30 lines of the serial log (${dir#"$ROOT"/}/serial.txt) ----"
+		tail -n 30 "$dir/serial.txt" >>"$FAILURES"
+		if [ -f "$dir/bochs.log" ]; then
+			failure "" "---- $m: VM-entry diagnostics from bochs.log ----"
+			grep -i 'VMENTER\|VMFAIL\|vmexit\|panic' "$dir/bochs.log" |
+				grep -v 'soft power off' | tail >>"$FAILURES"
+		fi
+	fi
+
+	secs=$(cat "$dir/boot.secs" 2>/dev/null || echo '?')
+	initsecs=$(cat "$dir/init.secs" 2>/dev/null || echo '?')
+	add_counts $((bp + tp)) $((bf + tf)) $((bs + ts))
+	summary "$m" "$((bp + tp)) passed, $((bf + tf)) failed, $((bs + ts)) skipped" \
+		"(TAP $tp/$tf/$ts + boot checks $bp/$bf; /init after $initsecs s, run $secs s)"
+}
+
+selftests=${EMUHOST_TESTS-$(ls "$BUILD"/selftests/*_test 2>/dev/null)}
+for m in bochs-vmx2 bochs-vmx1 qemu; do
+	want $m || continue
+	if [ "$m" = qemu ]; then
+		# No VMX here: only the test that expects its absence.
+		tests=${EMUHOST_QEMU_TESTS-$(ls "$BUILD/selftests/vmx_absent_test" 2>/dev/null)}
+		if [ -z "$tests" ]; then
+			failure "" "---- qemu: build/selftests/vmx_absent_test is missing ----"
+			add_counts 0 1 0
+		fi
+	else
+		tests=$selftests
+		if [ -z "$tests" ]; then
+			failure "" "---- $m: no build/selftests/*_test to run ----"
+			add_counts 0 1 0
+		fi
+	fi
+	boot_and_count "$m" "$tests"
+done
+
+if [ $((total_pass + total_fail)) -eq 0 ]; then
+	failure "" "---- nothing ran ----"
+	total_fail=1
+fi
+
+if [ -s "$FAILURES" ]; then
+	echo
+	echo "==================== failures ===================="
+	cat "$FAILURES"
+fi
+echo
+echo "==================== summary ====================="
+cat "$SUMMARY"
+echo "$total_pass passed, $total_fail failed, $total_skip skipped"
+[ "$total_fail" -eq 0 ]

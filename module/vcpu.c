@@ -85,6 +85,10 @@ void shvm_vcpu_kick(struct shvm_vcpu *v)
 static bool vcpu_ready_to_enter(struct shvm_vcpu *v)
 {
 	WRITE_ONCE(v->in_guest, true);
+	/*
+	 * Either a requester that sets a bit after this sees in_guest and
+	 * kicks us (shvm_vcpu_kick), or we see its bit below.
+	 */
 	smp_mb();
 	if (need_resched() || signal_pending(current) ||
 	    shadow_root_stale(&v->shadow)) {
@@ -125,6 +129,10 @@ static int vcpu_run(struct shvm_vcpu *v)
 	struct vmx_exit exit;
 	int ret;
 
+	if (!v->sregs_set) {
+		pr_notice_ratelimited("RUN refused: set a long-mode state with SET_SREGS first\n");
+		return -ENOEXEC;
+	}
 	vmx_complete_pending(v);
 	run->exit_reason = SHADOWVM_EXIT_NONE;
 	if (READ_ONCE(run->immediate_exit)) {
@@ -248,6 +256,7 @@ static int vcpu_set_sregs(struct shvm_vcpu *v, void __user *argp)
 	vcpu_put(v);
 	if (err)
 		return err;
+	v->sregs_set = true;
 	/* New paging state: the old root (and all shadows) may not fit. */
 	mutex_lock(&v->vm->mmu_lock);
 	shadow_release_root(&v->vm->mmu, &v->shadow);

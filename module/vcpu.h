@@ -48,6 +48,7 @@ struct shvm_vcpu {
 	u64 kernel_gs_base;
 	u64 star, lstar, cstar, sfmask, pat;
 	struct shvm_event event;
+	bool sregs_set;			/* SET_SREGS succeeded once */
 	bool paging_dirty;		/* CR0/CR4/EFER to write to the VMCS */
 
 	struct shadow_vcpu shadow;

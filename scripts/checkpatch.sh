@@ -15,4 +15,8 @@ cd "$ROOT" || exit 1
 files=$(find module -name '*.[ch]' | LC_ALL=C sort)
 files="$files include/uapi/linux/shadowvm.h"
 # shellcheck disable=SC2086
-"$CP" --strict --no-tree --terse --show-types -f $files
+if "$CP" --strict --no-tree --terse --show-types -q -f $files; then
+	echo "checkpatch: $(echo $files | wc -w) files clean"
+else
+	exit 1
+fi

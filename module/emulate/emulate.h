@@ -226,7 +226,10 @@ struct emul_mem_ops {
 #define EMUL_LOCK_RETRIES	16
 
 /*
- * Execute a decoded instruction against *cpu and memory.
+ * Execute a decoded instruction against *cpu and memory. Every op
+ * emul_decode produces is handled, loads and stores included (the path
+ * for page-table writes, where the emulator owns the memory access).
+ * max_rep bounds the iterations of one REP call (0 counts as 1).
  *
  * Returns 0 when the instruction completed (cpu->rip advanced past it),
  * EMUL_CONTINUE when a REP string instruction did max_rep iterations

@@ -163,7 +163,8 @@ static int handle_mmio(struct shvm_vcpu *v, const struct vmx_exit *e,
 		       const struct shadow_fault *f)
 {
 	struct shadowvm_run *run = v->run;
-	u8 insn[15];
+	u8 insn[EMUL_MAX_INSN_LEN];
+	bool store;
 	u32 pfec;
 	u64 addr;
 	int err;
@@ -175,10 +176,10 @@ static int handle_mmio(struct shvm_vcpu *v, const struct vmx_exit *e,
 	if (!err)
 		err = emul_decode(insn, sizeof(insn), EMUL_MODE_64,
 				  &v->mmio_insn);
+	store = v->mmio_insn.op == EMUL_OP_STORE;
 	/* Only plain loads and stores can cross to userspace as MMIO. */
-	if (err || (v->mmio_insn.op != EMUL_OP_LOAD &&
-		    v->mmio_insn.op != EMUL_OP_STORE) ||
-	    (v->mmio_insn.op == EMUL_OP_STORE) != f->write)
+	if (err || (v->mmio_insn.op != EMUL_OP_LOAD && !store) ||
+	    f->write != store)
 		return exit_internal(v, SHADOWVM_INTERNAL_ERROR_EMULATION, e);
 
 	memset(&run->mmio, 0, sizeof(run->mmio));

@@ -27,8 +27,6 @@ DECLARE_PER_CPU(struct vmx_vmcs *, vmx_current_vmcs);
 /* VPID 0 is the host's; each VMCS gets its own for its lifetime. */
 static DEFINE_IDA(vpid_ida);
 
-extern const char shvm_vmx_exit_point[];
-
 static void vmcs_clear(struct vmx_vmcs *vmcs)
 {
 	u64 pa = __pa(vmcs->region);
@@ -168,6 +166,7 @@ bool vmx_vmcs_load(struct vmx_vmcs *vmcs)
 		/* VMCLEAR leaves the launch state "clear": VMLAUNCH next. */
 		asm volatile("vmclear %0" : : "m"(pa) : "cc", "memory");
 		list_add(&vmcs->on_cpu, this_cpu_ptr(&vmx_loaded_vmcss));
+		/* Pairs with vmcs_clear(): the list holds it before cpu says so. */
 		smp_wmb();
 		WRITE_ONCE(vmcs->cpu, cpu);
 		vmcs->launched = false;

@@ -161,6 +161,7 @@ static int vmx_on_this_cpu(void)
 {
 	void *region = this_cpu_read(vmxon_region);
 	u64 pa = __pa(region);
+	u8 failed = 1;
 
 	if (this_cpu_read(vmx_on))
 		return 0;
@@ -168,17 +169,20 @@ static int vmx_on_this_cpu(void)
 		return -EBUSY;
 	*(u32 *)region = vmx_caps.revision;
 	cr4_set_bits(X86_CR4_VMXE);
-	asm goto("1: vmxon %[pa]\n\t"
-		 "jbe %l[fail]\n\t"
-		 _ASM_EXTABLE(1b, %l[fail])
-		 : : [pa] "m"(pa) : "cc", "memory" : fail);
+	/* A fault (firmware disabled VMX after all) skips the SETNA. */
+	asm volatile("1: vmxon %[pa]\n\t"
+		     "setna %[failed]\n\t"
+		     "2:\n\t"
+		     _ASM_EXTABLE(1b, 2b)
+		     : [failed] "+q"(failed) : [pa] "m"(pa) : "cc", "memory");
+	if (failed) {
+		cr4_clear_bits(X86_CR4_VMXE);
+		return -EIO;
+	}
 	this_cpu_write(vmx_on, true);
 	INIT_LIST_HEAD(this_cpu_ptr(&vmx_loaded_vmcss));
 	this_cpu_write(vmx_current_vmcs, NULL);
 	return 0;
-fail:
-	cr4_clear_bits(X86_CR4_VMXE);
-	return -EIO;
 }
 
 static void vmx_off_this_cpu(void)
@@ -316,7 +320,7 @@ void vmx_put(void)
 	mutex_unlock(&vmx_owner_lock);
 }
 
-static void invvpid(unsigned long type, u16 vpid, u64 addr)
+static void vpid_invalidate(unsigned long type, u16 vpid, u64 addr)
 {
 	struct {
 		u64 vpid;
@@ -330,14 +334,14 @@ static void invvpid(unsigned long type, u16 vpid, u64 addr)
 /* All of @vpid's translations, global ones included. */
 void vmx_flush_vpid(u16 vpid)
 {
-	invvpid(VMX_VPID_EXTENT_SINGLE_CONTEXT, vpid, 0);
+	vpid_invalidate(VMX_VPID_EXTENT_SINGLE_CONTEXT, vpid, 0);
 }
 
 /* What a guest INVLPG @addr must drop. */
 void vmx_flush_vpid_addr(u16 vpid, u64 addr)
 {
 	if (vmx_caps.invvpid_addr)
-		invvpid(VMX_VPID_EXTENT_INDIVIDUAL_ADDR, vpid, addr);
+		vpid_invalidate(VMX_VPID_EXTENT_INDIVIDUAL_ADDR, vpid, addr);
 	else
 		vmx_flush_vpid(vpid);
 }
@@ -346,7 +350,7 @@ void vmx_flush_vpid_addr(u16 vpid, u64 addr)
 void vmx_flush_vpid_nonglobal(u16 vpid)
 {
 	if (vmx_caps.invvpid_nonglobal)
-		invvpid(VMX_VPID_EXTENT_SINGLE_NON_GLOBAL, vpid, 0);
+		vpid_invalidate(VMX_VPID_EXTENT_SINGLE_NON_GLOBAL, vpid, 0);
 	else
 		vmx_flush_vpid(vpid);
 }

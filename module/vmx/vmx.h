@@ -69,6 +69,8 @@ void vmx_vmcs_refresh_host(struct vmx_vmcs *vmcs);
 
 /* Enter the guest; 0 after a VM exit, 1 if VMLAUNCH/VMRESUME failed. */
 int shvm_vmx_enter(u64 *regs, unsigned long launched);
+/* Where a VM exit lands (HOST_RIP), inside shvm_vmx_enter. */
+extern const char shvm_vmx_exit_point[];
 
 void vmx_flush_vpid(u16 vpid);
 void vmx_flush_vpid_addr(u16 vpid, u64 addr);

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The per-VM pool of shadow pages and the pinned list.
+ *
+ * The metadata array is allocated once; a pool entry gets its page the
+ * first time it is needed and keeps it until the VM goes away, so the
+ * reverse map from host frame to metadata never changes. Every operation
+ * that builds shadows first reserves as many free entries as it may use
+ * (sh_reserve()), so nothing fails half-way through changing the tables.
+ */
+#include "internal.h"
+
+/* One L4 root per vCPU plus a full L3/L2/L1 path for a fault. */
+#define SH_POOL_MIN_EXTRA	4
+
+int sh_pool_init(struct shadow_mmu *mmu, unsigned long pages)
+{
+	unsigned long i;
+
+	if (pages < mmu->nr_vcpus + SH_POOL_MIN_EXTRA)
+		return -EINVAL;
+	mmu->pool = mmu_host_zalloc(mmu->host, pages * sizeof(*mmu->pool));
+	if (!mmu->pool)
+		return -ENOMEM;
+	mmu->pool_size = pages;
+	INIT_LIST_HEAD(&mmu->free_list);
+	for (i = 0; i < pages; i++) {
+		struct shadow_page *sp = &mmu->pool[i];
+
+		INIT_LIST_HEAD(&sp->pin_link);
+		INIT_LIST_HEAD(&sp->hpa_link);
+		list_add_tail(&sp->hash_link, &mmu->free_list);
+	}
+	mmu->nr_free = pages;
+	return 0;
+}
+
+void sh_pool_destroy(struct shadow_mmu *mmu)
+{
+	unsigned long i;
+
+	if (!mmu->pool)
+		return;
+	for (i = 0; i < mmu->pool_size; i++)
+		if (mmu->pool[i].entries)
+			mmu_host_free_page(mmu->host, mmu->pool[i].entries);
+	mmu_host_free(mmu->host, mmu->pool);
+	mmu->pool = NULL;
+	mmu->pool_size = 0;
+	mmu->nr_free = 0;
+}
+
+void sh_pin(struct shadow_mmu *mmu, struct shadow_page *sp)
+{
+	if (sp->pinned) {
+		list_move(&sp->pin_link, &mmu->pinned);
+		return;
+	}
+	/* A pinned shadow has no single referencing entry to remember. */
+	sp->up = 0;
+	sp->pinned = true;
+	sh_get_ref(mmu, sp, 0);
+	list_add(&sp->pin_link, &mmu->pinned);
+}
+
+/*
+ * Drop the pin of @sp. Decides from @sp's own type only: a type that keeps
+ * up-pointers leaves with up == 0 whoever unpins it, because entries that
+ * referenced it while pinned were never recorded. May free @sp.
+ */
+void sh_unpin(struct shadow_mmu *mmu, struct shadow_page *sp)
+{
+	if (!sp->pinned)
+		return;
+	list_del_init(&sp->pin_link);
+	sp->pinned = false;
+	if (sh_type_has_up(sp->type))
+		sp->up = 0;
+	sh_put_ref(mmu, sp, 0);
+}
+
+/* Unpin the least recently loaded shadow that no vCPU has loaded. */
+static bool sh_reclaim_one(struct shadow_mmu *mmu)
+{
+	struct shadow_page *sp;
+
+	list_for_each_entry_reverse(sp, &mmu->pinned, pin_link) {
+		if (sp->nr_loaded)
+			continue;
+		mmu->stats.reclaims++;
+		sh_unpin(mmu, sp);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Make sure @n free pool entries with pages exist. Reclaims from the tail
+ * of the pinned list, then drops every shadow; -ENOMEM only when even that
+ * (or the host's page allocator) cannot provide @n pages.
+ */
+int sh_reserve(struct shadow_mmu *mmu, unsigned long n)
+{
+	struct shadow_page *sp;
+	unsigned long seen = 0;
+
+	while (mmu->nr_free < n && sh_reclaim_one(mmu))
+		;
+	if (mmu->nr_free < n) {
+		mmu->stats.reclaims++;
+		shadow_flush_all(mmu);
+	}
+	if (mmu->nr_free < n)
+		return -ENOMEM;
+
+	/* Entries with pages are kept at the front of the free list. */
+	list_for_each_entry(sp, &mmu->free_list, hash_link) {
+		if (seen++ == n)
+			break;
+		if (sp->entries)
+			continue;
+		sp->entries = mmu_host_alloc_page(mmu->host, &sp->hpa);
+		if (!sp->entries)
+			return -ENOMEM;
+		sh_hpa_insert(mmu, sp);
+	}
+	return 0;
+}
+
+/* Take a reserved entry and make it the shadow of (@gfn, @type). */
+struct shadow_page *sh_alloc(struct shadow_mmu *mmu, u64 gfn,
+			     unsigned int type)
+{
+	struct shadow_page *sp;
+
+	if (list_empty(&mmu->free_list))
+		return NULL;
+	sp = list_first_entry(&mmu->free_list, struct shadow_page, hash_link);
+	if (!sp->entries)
+		return NULL;	/* caller did not reserve */
+	list_del_init(&sp->hash_link);
+	mmu->nr_free--;
+	memset(sp->entries, 0, SH_PAGE_SIZE);
+	sp->gfn = gfn;
+	sp->type = type;
+	sp->up = 0;
+	sp->refcount = 0;
+	sp->nr_loaded = 0;
+	sp->pinned = false;
+	sp->dead = false;
+	sh_hash_insert(mmu, sp);
+	mmu->stats.pages_in_use++;
+	if (mmu->stats.pages_in_use > mmu->stats.pages_max)
+		mmu->stats.pages_max = mmu->stats.pages_in_use;
+	return sp;
+}
+
+/*
+ * Return @sp (no references, no present entries) to the free list. The
+ * page may be reused while a TLB still caches it, so a flush is due.
+ */
+void sh_free(struct shadow_mmu *mmu, struct shadow_page *sp)
+{
+	list_del_init(&sp->hash_link);
+	sp->type = SH_TYPE_NONE;
+	sp->gfn = 0;
+	sp->up = 0;
+	sp->dead = false;
+	list_add(&sp->hash_link, &mmu->free_list);
+	mmu->nr_free++;
+	mmu->stats.pages_in_use--;
+	mmu->flush_pending = true;
+}

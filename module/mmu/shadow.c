@@ -1,0 +1,605 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The shadow pager: references, the fault path, write protection and
+ * unshadowing, CR3 loads and INVLPG. Documentation/shadow-pager.rst
+ * describes the design; the invariants are checked by audit.c.
+ */
+#include "internal.h"
+
+/* Shadows a fault may have to create: L3, L2, and L1 or FL1. */
+#define SH_FAULT_RESERVE	3
+
+static unsigned int sh_entry_index(u64 addr, unsigned int level)
+{
+	return (addr >> (SH_PAGE_SHIFT + 9 * (level - 1))) & (SH_ENTRIES - 1);
+}
+
+static void sh_flush_if_needed(struct shadow_mmu *mmu)
+{
+	if (mmu->flush_pending) {
+		mmu->flush_pending = false;
+		mmu_host_flush_tlbs(mmu->host);
+	}
+}
+
+/* @loc: the locator of the entry that now references @sp, or 0. */
+void sh_get_ref(struct shadow_mmu *mmu, struct shadow_page *sp, u64 loc)
+{
+	sp->refcount++;
+	if (loc && sh_type_has_up(sp->type) && !sp->pinned && !sp->up)
+		sp->up = loc;
+}
+
+/* @loc: the locator of the entry that dropped its reference, or 0. */
+void sh_put_ref(struct shadow_mmu *mmu, struct shadow_page *sp, u64 loc)
+{
+	if (loc && sp->up == loc)
+		sp->up = 0;
+	if (sp->refcount && --sp->refcount == 0)
+		sh_destroy(mmu, sp);
+}
+
+/* Clear entry @idx of @sp, dropping the reference it holds on a child. */
+void sh_zap_entry(struct shadow_mmu *mmu, struct shadow_page *sp,
+		  unsigned int idx)
+{
+	u64 e = sp->entries[idx];
+	struct shadow_page *child;
+
+	if (!(e & PTE_P))
+		return;
+	WRITE_ONCE(sp->entries[idx], 0);
+	mmu->flush_pending = true;
+	if (sh_type_is_leaf(sp->type))
+		return;
+	child = sh_from_hpa(mmu, e & PTE_ADDR_MASK);
+	if (child)
+		sh_put_ref(mmu, child, sh_locator(mmu, sp, idx));
+}
+
+static void sh_zap_all(struct shadow_mmu *mmu, struct shadow_page *sp)
+{
+	unsigned int i;
+
+	for (i = 0; i < SH_ENTRIES; i++)
+		sh_zap_entry(mmu, sp, i);
+}
+
+/* Last reference gone: free @sp and drop what its entries referenced. */
+void sh_destroy(struct shadow_mmu *mmu, struct shadow_page *sp)
+{
+	sh_hash_remove(mmu, sp);
+	sh_zap_all(mmu, sp);
+	sh_free(mmu, sp);
+}
+
+/*
+ * Remove write access to guest frame @gfn from every shadow L1/FL1 entry:
+ * the frame just became a shadowed page table. Brute force over the leaf
+ * shadows for now; a reverse map can replace this function alone.
+ */
+void sh_write_protect_frame(struct shadow_mmu *mmu, u64 gfn)
+{
+	unsigned long i;
+	unsigned int j;
+	bool writable;
+	u64 hfn;
+
+	if (mmu_host_gfn_to_hfn(mmu->host, gfn, &hfn, &writable))
+		return;
+	for (i = 0; i < mmu->pool_size; i++) {
+		struct shadow_page *sp = &mmu->pool[i];
+
+		if (!sh_type_is_leaf(sp->type))
+			continue;
+		for (j = 0; j < SH_ENTRIES; j++) {
+			u64 e = sp->entries[j];
+
+			if ((e & PTE_P) && (e & PTE_RW) &&
+			    ((e & PTE_ADDR_MASK) >> SH_PAGE_SHIFT) == hfn) {
+				WRITE_ONCE(sp->entries[j],
+					   e & ~(PTE_RW | PTE_D));
+				mmu->flush_pending = true;
+			}
+		}
+	}
+}
+
+/* Find the shadow of (@gfn, @type) or make one (the pool is reserved). */
+static struct shadow_page *sh_get_shadow(struct shadow_mmu *mmu, u64 gfn,
+					 unsigned int type)
+{
+	struct shadow_page *sp = sh_hash_lookup(mmu, gfn, type);
+	bool first;
+
+	if (sp)
+		return sp;
+	first = sh_type_is_table(type) && !sh_frame_is_shadowed(mmu, gfn);
+	sp = sh_alloc(mmu, gfn, type);
+	if (sp && first)
+		sh_write_protect_frame(mmu, gfn);
+	return sp;
+}
+
+/*
+ * Remove every reference to @sp from parent shadow entries: first the one
+ * its up-pointer names (O(1)), then, if references remain, by searching
+ * all shadows of the parent type.
+ */
+static void sh_unhook(struct shadow_mmu *mmu, struct shadow_page *sp,
+		      u32 keep)
+{
+	unsigned int ptype = sh_parent_type(sp->type);
+	unsigned long i;
+	unsigned int j;
+
+	if (sp->up) {
+		unsigned long pidx = (sp->up >> 9) - 1;
+		unsigned int eidx = sp->up & (SH_ENTRIES - 1);
+
+		if (pidx < mmu->pool_size) {
+			struct shadow_page *parent = &mmu->pool[pidx];
+			u64 e = parent->entries ? parent->entries[eidx] : 0;
+
+			if (parent->type == ptype && (e & PTE_P) &&
+			    (e & PTE_ADDR_MASK) == sp->hpa) {
+				mmu->unhook_by_up++;
+				sh_zap_entry(mmu, parent, eidx);
+			}
+		}
+	}
+	if (sp->refcount <= keep || ptype == SH_TYPE_NONE)
+		return;
+	mmu->unhook_by_search++;
+	for (i = 0; i < mmu->pool_size && sp->refcount > keep; i++) {
+		struct shadow_page *parent = &mmu->pool[i];
+
+		if (parent->type != ptype)
+			continue;
+		for (j = 0; j < SH_ENTRIES; j++) {
+			u64 e = parent->entries[j];
+
+			if ((e & PTE_P) && (e & PTE_ADDR_MASK) == sp->hpa)
+				sh_zap_entry(mmu, parent, j);
+		}
+	}
+}
+
+/*
+ * Tear down shadow @sp: unpin it, unhook it from every parent and free it.
+ * A shadow some vCPU has loaded as its root cannot be freed under it: it
+ * is emptied, taken out of the hash and marked dead, so that
+ * shadow_root_stale() tells the vCPU to reload before it next runs.
+ */
+void sh_remove_shadow(struct shadow_mmu *mmu, struct shadow_page *sp)
+{
+	/* Hold it: unpinning or unhooking could otherwise free it. */
+	sh_get_ref(mmu, sp, 0);
+	sh_unpin(mmu, sp);
+	sh_unhook(mmu, sp, 1 + sp->nr_loaded);
+	if (sp->nr_loaded) {
+		sp->dead = true;
+		sh_hash_remove(mmu, sp);
+		sh_zap_all(mmu, sp);
+	}
+	sh_put_ref(mmu, sp, 0);
+}
+
+/* The guest writes @gfn: drop every shadow of it. True if it had any. */
+bool sh_unshadow_frame(struct shadow_mmu *mmu, u64 gfn)
+{
+	unsigned int type;
+	bool found = false;
+
+	for (type = SH_TYPE_L1_64; type < SH_TYPE_NR; type++) {
+		struct shadow_page *sp;
+
+		if (!sh_type_is_table(type))
+			continue;
+		sp = sh_hash_find(mmu, gfn, type);
+		if (sp) {
+			sh_remove_shadow(mmu, sp);
+			found = true;
+		}
+	}
+	if (found)
+		mmu->stats.unshadows++;
+	return found;
+}
+
+/*
+ * Every pager entry point is a guest TLB-flush point or a fault: a frame
+ * that was left writable while shadowed stops being trusted here.
+ */
+static void sh_resync(struct shadow_mmu *mmu)
+{
+	if (!mmu->oos_valid)
+		return;
+	mmu->oos_valid = false;
+	sh_unshadow_frame(mmu, mmu->oos_gfn);
+}
+
+/* Shadows built under other paging controls must not be reused. */
+static void sh_check_mode(struct shadow_mmu *mmu, const struct guest_paging *gp)
+{
+	u64 key = sh_mode_key(gp);
+
+	if (mmu->mode_key != key) {
+		shadow_flush_all(mmu);
+		mmu->mode_key = key;
+	}
+}
+
+int shadow_mmu_init(struct shadow_mmu *mmu, struct mmu_host *host,
+		    unsigned long pool_pages, unsigned int nr_vcpus)
+{
+	int ret;
+
+	memset(mmu, 0, sizeof(*mmu));
+	mmu->host = host;
+	mmu->nr_vcpus = nr_vcpus;
+	mmu->mode_key = ~0ULL;
+	INIT_LIST_HEAD(&mmu->pinned);
+	INIT_LIST_HEAD(&mmu->free_list);
+	ret = sh_pool_init(mmu, pool_pages);
+	if (ret)
+		return ret;
+	ret = sh_hash_init(mmu);
+	if (ret) {
+		sh_pool_destroy(mmu);
+		return ret;
+	}
+	return 0;
+}
+
+void shadow_mmu_destroy(struct shadow_mmu *mmu)
+{
+	unsigned long i;
+
+	if (!mmu->pool)
+		return;
+	shadow_flush_all(mmu);
+	/* Roots still loaded are a caller bug; free them all the same. */
+	for (i = 0; i < mmu->pool_size; i++) {
+		struct shadow_page *sp = &mmu->pool[i];
+
+		if (sp->type == SH_TYPE_NONE)
+			continue;
+		sh_unpin(mmu, sp);
+		if (sp->type == SH_TYPE_NONE)
+			continue;
+		sp->refcount = 0;
+		sp->nr_loaded = 0;
+		sh_destroy(mmu, sp);
+	}
+	sh_hash_destroy(mmu);
+	sh_pool_destroy(mmu);
+}
+
+void shadow_flush_all(struct shadow_mmu *mmu)
+{
+	struct shadow_page *sp, *tmp;
+	unsigned long i;
+	bool again = true;
+
+	/* Unpinning may free other pinned shadows (L3s later): restart. */
+	while (again) {
+		again = false;
+		list_for_each_entry_safe(sp, tmp, &mmu->pinned, pin_link) {
+			if (sp->nr_loaded)
+				continue;
+			sh_unpin(mmu, sp);
+			again = true;
+			break;
+		}
+	}
+	for (i = 0; i < mmu->pool_size; i++) {
+		sp = &mmu->pool[i];
+		if (sp->type != SH_TYPE_NONE && sp->nr_loaded)
+			sh_zap_all(mmu, sp);
+	}
+	sh_flush_if_needed(mmu);
+}
+
+int shadow_load_root(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
+		     const struct guest_paging *gp)
+{
+	u64 gfn = (gp->cr3 & GENMASK_ULL(SHADOW_GUEST_MAXPHYADDR - 1, 12)) >>
+		  SH_PAGE_SHIFT;
+	struct shadow_page *sp;
+	int ret;
+
+	if (!sh_guest_long_mode(gp) || !(gp->cr0 & CR0_WP))
+		return -EINVAL;
+	sh_resync(mmu);
+	sh_check_mode(mmu, gp);
+	mmu->stats.root_loads++;
+
+	sp = sh_hash_lookup(mmu, gfn, SH_TYPE_L4_64);
+	if (sp) {
+		mmu->stats.root_cache_hits++;
+	} else {
+		ret = sh_reserve(mmu, 1);
+		if (ret) {
+			sh_flush_if_needed(mmu);
+			return ret;
+		}
+		sp = sh_get_shadow(mmu, gfn, SH_TYPE_L4_64);
+		if (!sp) {
+			sh_flush_if_needed(mmu);
+			return -ENOMEM;
+		}
+	}
+	sh_pin(mmu, sp);
+	/* Take the new root before dropping the old: they may be the same. */
+	sh_get_ref(mmu, sp, 0);
+	sp->nr_loaded++;
+	shadow_release_root(mmu, sv);
+	sv->root = sp;
+	sv->root_hpa = sp->hpa;
+	/* A guest CR3 load flushes its (non-global) TLB entries. */
+	mmu->flush_pending = true;
+	sh_flush_if_needed(mmu);
+	return 0;
+}
+
+void shadow_release_root(struct shadow_mmu *mmu, struct shadow_vcpu *sv)
+{
+	struct shadow_page *sp = sv->root;
+
+	if (!sp)
+		return;
+	sv->root = NULL;
+	sv->root_hpa = 0;
+	if (sp->nr_loaded)
+		sp->nr_loaded--;
+	sh_put_ref(mmu, sp, 0);
+	sh_flush_if_needed(mmu);
+}
+
+bool shadow_root_stale(const struct shadow_vcpu *sv)
+{
+	return sv->root && sv->root->dead;
+}
+
+/*
+ * Point entry @idx of the non-leaf shadow @sp at @child with @flags,
+ * moving references if it pointed elsewhere.
+ */
+static void sh_set_link(struct shadow_mmu *mmu, struct shadow_page *sp,
+			unsigned int idx, struct shadow_page *child, u64 flags)
+{
+	u64 old = sp->entries[idx], new = child->hpa | flags;
+
+	if (old == new)
+		return;
+	if ((old & PTE_P) && (old & PTE_ADDR_MASK) == child->hpa) {
+		/* Same child, other rights: only a loss of rights needs a flush */
+		if (old & ~new & (PTE_RW | PTE_US))
+			mmu->flush_pending = true;
+		if (new & ~old & PTE_NX)
+			mmu->flush_pending = true;
+		WRITE_ONCE(sp->entries[idx], new);
+		return;
+	}
+	/* Reference the new child first: zapping may free the old one. */
+	sh_get_ref(mmu, child, sh_locator(mmu, sp, idx));
+	sh_zap_entry(mmu, sp, idx);
+	WRITE_ONCE(sp->entries[idx], new);
+}
+
+static void sh_set_leaf(struct shadow_mmu *mmu, struct shadow_page *sp,
+			unsigned int idx, u64 new)
+{
+	u64 old = sp->entries[idx];
+
+	if (old == new)
+		return;
+	if (old & PTE_P)
+		mmu->flush_pending = true;
+	WRITE_ONCE(sp->entries[idx], new);
+}
+
+/* Rights of a guest non-leaf entry, as shadow entry flags. */
+static u64 sh_upper_flags(const struct guest_paging *gp, u64 ge)
+{
+	u64 f = PTE_P | PTE_A | (ge & (PTE_RW | PTE_US));
+
+	if ((gp->efer & EFER_NXE) && (ge & PTE_NX))
+		f |= PTE_NX;
+	return f;
+}
+
+/* Build the shadow path and leaf for a successful walk @w of @addr. */
+static int sh_build(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
+		    const struct guest_paging *gp, u64 addr,
+		    const struct guest_walk *w, u64 hfn, bool slot_writable)
+{
+	struct shadow_page *sp = sv->root, *child;
+	unsigned int level, type;
+	u64 ge, gfn, flags, leaf;
+	bool writable;
+
+	for (level = 4; level > 1; level--) {
+		ge = w->entry[level];
+		gfn = (ge & PTE_ADDR_MASK) >> SH_PAGE_SHIFT;
+		flags = sh_upper_flags(gp, ge);
+		if (level == 2 && w->leaf_level == 2) {
+			/*
+			 * The FL1 is shared by every guest L2e mapping this
+			 * superpage, so the L2e's own rights (and its D bit)
+			 * live in the shadow L2e.
+			 */
+			type = SH_TYPE_FL1_64;
+			gfn &= ~((u64)SH_ENTRIES - 1);
+			if (!(ge & PTE_D))
+				flags &= ~PTE_RW;
+		} else {
+			type = level - 1 == 1 ? SH_TYPE_L1_64 :
+			       level - 1 == 2 ? SH_TYPE_L2_64 : SH_TYPE_L3_64;
+		}
+		child = sh_get_shadow(mmu, gfn, type);
+		if (!child)
+			return -ENOMEM;
+		sh_set_link(mmu, sp, sh_entry_index(addr, level), child, flags);
+		sp = child;
+	}
+
+	writable = slot_writable &&
+		   (!sh_frame_is_shadowed(mmu, w->gfn) ||
+		    (mmu->oos_valid && mmu->oos_gfn == w->gfn));
+	leaf = (hfn << SH_PAGE_SHIFT) | PTE_P | PTE_A;
+	if (w->leaf_level == 1) {
+		ge = w->entry[1];
+		writable = writable && (ge & PTE_RW) && (ge & PTE_D);
+		leaf |= ge & PTE_US;
+		if ((gp->efer & EFER_NXE) && (ge & PTE_NX))
+			leaf |= PTE_NX;
+	} else {
+		/* Rights are in the shadow L2e; the FL1 adds per-frame ones. */
+		leaf |= PTE_US;
+	}
+	if (writable)
+		leaf |= PTE_RW | PTE_D;
+	sh_set_leaf(mmu, sp, sh_entry_index(addr, 1), leaf);
+	return 0;
+}
+
+static bool sh_on_walk_path(const struct guest_walk *w, u64 gfn)
+{
+	unsigned int level;
+
+	for (level = 4; level >= w->leaf_level; level--)
+		if (w->table_gfn[level] == gfn)
+			return true;
+	return false;
+}
+
+int shadow_page_fault(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
+		      const struct guest_paging *gp, u64 addr, u32 pfec,
+		      struct shadow_fault *out)
+{
+	u32 access = pfec & PFEC_ACCESS, guest_pfec = 0;
+	struct guest_walk w;
+	bool slot_writable;
+	u64 hfn;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	if (!sh_guest_long_mode(gp) || !(gp->cr0 & CR0_WP) || !sv->root)
+		return -EINVAL;
+	sh_resync(mmu);
+	sh_check_mode(mmu, gp);
+	if (shadow_root_stale(sv)) {
+		/* Nothing to fix on a dead root: the vCPU reloads, retries. */
+		out->kind = SHADOW_FAULT_FIXED;
+		sh_flush_if_needed(mmu);
+		return 0;
+	}
+	if (sv->root->gfn != (gp->cr3 & GENMASK_ULL(SHADOW_GUEST_MAXPHYADDR - 1,
+						     12)) >> SH_PAGE_SHIFT) {
+		sh_flush_if_needed(mmu);
+		return -EINVAL;
+	}
+
+	ret = sh_guest_walk(mmu->host, gp, addr, access, true, &w, &guest_pfec);
+	if (ret == -EFAULT) {
+		mmu->stats.guest_faults++;
+		out->kind = SHADOW_FAULT_GUEST;
+		out->error_code = guest_pfec;
+		goto out;
+	}
+	if (ret) {
+		/* The guest keeps rewriting the entry: let it retry. */
+		out->kind = SHADOW_FAULT_FIXED;
+		goto out;
+	}
+
+	if (mmu_host_gfn_to_hfn(mmu->host, w.gfn, &hfn, &slot_writable) ||
+	    (!slot_writable && (access & PFEC_WRITE))) {
+		mmu->stats.mmio_faults++;
+		out->kind = SHADOW_FAULT_MMIO;
+		out->gpa = w.gpa;
+		out->write = access & PFEC_WRITE;
+		goto out;
+	}
+
+	ret = sh_reserve(mmu, SH_FAULT_RESERVE);
+	if (ret)
+		goto out;
+
+	if ((access & PFEC_WRITE) && sh_frame_is_shadowed(mmu, w.gfn)) {
+		/*
+		 * The guest writes one of its page tables. Without emulation
+		 * (issue 3) the write must run natively: drop the shadows of
+		 * that frame. A frame on the path of this very write cannot
+		 * be dropped (rebuilding the path would shadow it again), so
+		 * it is left writable until the next pager entry.
+		 */
+		if (sh_on_walk_path(&w, w.gfn)) {
+			mmu->oos_valid = true;
+			mmu->oos_gfn = w.gfn;
+		} else {
+			sh_unshadow_frame(mmu, w.gfn);
+		}
+	}
+
+	ret = sh_build(mmu, sv, gp, addr, &w, hfn, slot_writable);
+	if (ret)
+		goto out;
+	mmu->stats.shadow_faults++;
+	out->kind = SHADOW_FAULT_FIXED;
+out:
+	sh_flush_if_needed(mmu);
+	return ret;
+}
+
+void shadow_invlpg(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
+		   const struct guest_paging *gp, u64 addr)
+{
+	struct shadow_page *sp = sv->root;
+	unsigned int level;
+
+	mmu->stats.invlpg++;
+	if (!sh_guest_long_mode(gp))
+		return;
+	sh_resync(mmu);
+	sh_check_mode(mmu, gp);
+	sp = sv->root;
+	for (level = 4; sp && !sp->dead && level >= 1; level--) {
+		unsigned int idx = sh_entry_index(addr, level);
+		u64 e = sp->entries[idx];
+
+		if (level == 1) {
+			sh_zap_entry(mmu, sp, idx);
+			break;
+		}
+		if (!(e & PTE_P))
+			break;
+		sp = sh_from_hpa(mmu, e & PTE_ADDR_MASK);
+	}
+	/* The guest expects this address gone from its TLB in any case. */
+	mmu->flush_pending = true;
+	sh_flush_if_needed(mmu);
+}
+
+int shadow_translate(struct shadow_mmu *mmu, const struct guest_paging *gp,
+		     u64 addr, u32 pfec, u64 *gpa, u32 *fault_pfec)
+{
+	struct guest_walk w;
+	int ret;
+
+	*fault_pfec = 0;
+	if (!sh_guest_long_mode(gp))
+		return -EINVAL;
+	/* Non-canonical addresses raise #GP, not #PF: the caller's job. */
+	if ((u64)((s64)(addr << 16) >> 16) != addr)
+		return -EINVAL;
+	ret = sh_guest_walk(mmu->host, gp, addr, pfec, true, &w, fault_pfec);
+	if (ret == -EBUSY)
+		return -EAGAIN;
+	if (ret)
+		return -EFAULT;
+	*gpa = w.gpa;
+	return 0;
+}

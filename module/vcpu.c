@@ -28,6 +28,7 @@ void shvm_vcpu_guest_paging(struct shvm_vcpu *v, struct guest_paging *gp)
 	gp->cr3 = v->cr3;
 	gp->cr4 = v->cr4;
 	gp->efer = v->efer;
+	gp->rflags = v->rflags;
 }
 
 /*

@@ -28,6 +28,10 @@ static unsigned long pool_pages = 8192;
 module_param(pool_pages, ulong, 0644);
 MODULE_PARM_DESC(pool_pages, "Shadow pages per VM at most (default 8192 = 32 MiB)");
 
+bool shvm_audit;
+module_param_named(audit, shvm_audit, bool, 0644);
+MODULE_PARM_DESC(audit, "Check the shadow pager's invariants after every shadow fault (slow)");
+
 struct page *shvm_gfn_to_page(struct shvm_vm *vm, u64 gfn, bool *writable)
 {
 	int i;
@@ -203,6 +207,8 @@ static int vm_get_stats(struct shvm_vm *vm, void __user *argp)
 	st->val[SHADOWVM_STAT_CR3_CACHE_HITS] = ms->root_cache_hits;
 	st->val[SHADOWVM_STAT_INVLPG] = ms->invlpg;
 	st->val[SHADOWVM_STAT_POOL_RECLAIMS] = ms->reclaims;
+	st->val[SHADOWVM_STAT_UNSHADOWS] = ms->unshadows;
+	st->val[SHADOWVM_STAT_MMIO] = ms->mmio_faults;
 	mutex_unlock(&vm->mmu_lock);
 	st->nr = SHADOWVM_STAT_NR;
 	if (copy_to_user(argp, st, sizeof(*st)))

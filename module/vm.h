@@ -55,6 +55,9 @@ struct page *shvm_gfn_to_page(struct shvm_vm *vm, u64 gfn, bool *writable);
  */
 void shvm_vm_request_tlb_flush(struct shvm_vm *vm);
 
+/* Module parameter "audit": check pager invariants after each fault. */
+extern bool shvm_audit;
+
 void shvm_vm_get(struct shvm_vm *vm);
 void shvm_vm_put(struct shvm_vm *vm);
 int shvm_vm_create(void);

@@ -154,8 +154,9 @@ split_serial() {
 BAD_KERNEL='Oops|BUG:|WARNING:|kmemleak|[Ll]eak|hung task|blocked for more than|general protection|Call Trace|Kernel panic'
 
 boot_and_count() {
-	local m=$1 tests=$2 dir=$BUILD/emuhost/check-$m
-	local bp=0 bf=0 bs=0 tp=0 tf=0 ts=0 t name rc bootfail= secs initsecs
+	local m=$1 tests=$2
+	local dir=$BUILD/emuhost/check-$m
+	local bp=0 bf=0 bs=0 tp=0 tf=0 ts=0 t name rc bootfail="" secs initsecs
 	echo "check: $m: booting"
 	EMUHOST_TESTS="$tests" scripts/emuhost/boot.sh "check-$m" "$m" tests
 	tr -d '\r' <"$dir/serial.log" >"$dir/serial.txt"

@@ -415,6 +415,7 @@ static int check_prefixes(const struct decoder *d, struct emul_insn *in)
 	}
 	if (!rep)
 		return 0;
+	/* Both: which one the CPU honours is not architectural. */
 	if (rep == (PFX_REP | PFX_REPNE))
 		return -EOPNOTSUPP;
 
@@ -478,10 +479,10 @@ int emul_decode(const u8 *insn, unsigned int avail, enum emul_mode mode,
 			d.prefixes |= PFX_LOCK;
 			break;
 		case 0xf2:
-			d.prefixes = (d.prefixes & ~PFX_REP) | PFX_REPNE;
+			d.prefixes |= PFX_REPNE;
 			break;
 		case 0xf3:
-			d.prefixes = (d.prefixes & ~PFX_REPNE) | PFX_REP;
+			d.prefixes |= PFX_REP;
 			break;
 		case 0x26:
 		case 0x2e:

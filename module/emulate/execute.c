@@ -326,16 +326,16 @@ static int exec_bt(struct exec_ctx *x, struct emul_cpu *cpu, u64 ea)
 	return do_rmw(x, cpu, linear(in, cpu, in->seg, ea), in->size, rmw_bt);
 }
 
-/* Step RSI/RDI by size in the direction DF says, at the address size. */
+/* Step RSI/RDI by size bytes in the direction DF says, at the address size. */
 static void string_step(const struct emul_insn *in, struct emul_cpu *c,
-			unsigned int reg)
+			unsigned int reg, unsigned int size)
 {
 	u64 v = c->regs[reg];
 
 	if (c->rflags & EMUL_FLAG_DF)
-		v -= in->size;
+		v -= size;
 	else
-		v += in->size;
+		v += size;
 	emul_set_reg(c->regs, reg, false, in->addr_size, v);
 }
 
@@ -353,8 +353,20 @@ static int exec_string(struct exec_ctx *x, struct emul_cpu *cpu,
 	if (!max_rep)
 		max_rep = 1;
 	for (done = 0; ; done++) {
-		if (rep && !(cpu->regs[EMUL_REG_RCX] & amask))
+		if (rep && !(cpu->regs[EMUL_REG_RCX] & amask)) {
+			/*
+			 * Even with a count of 0 the CPU writes RCX, RDI
+			 * (and RSI for MOVS) back at the address size: with
+			 * 67 their bits 63:32 end up cleared (checked
+			 * against hardware by the native tests).
+			 */
+			emul_set_reg(cpu->regs, EMUL_REG_RCX, false,
+				     in->addr_size, 0);
+			string_step(in, cpu, EMUL_REG_RDI, 0);
+			if (in->op == EMUL_OP_MOVS)
+				string_step(in, cpu, EMUL_REG_RSI, 0);
 			break;
+		}
 		if (done == max_rep)
 			return EMUL_CONTINUE;
 
@@ -376,9 +388,9 @@ static int exec_string(struct exec_ctx *x, struct emul_cpu *cpu,
 		if (ret)
 			return ret;
 
-		string_step(in, cpu, EMUL_REG_RDI);
+		string_step(in, cpu, EMUL_REG_RDI, in->size);
 		if (in->op == EMUL_OP_MOVS)
-			string_step(in, cpu, EMUL_REG_RSI);
+			string_step(in, cpu, EMUL_REG_RSI, in->size);
 		if (!rep)
 			break;
 		emul_set_reg(cpu->regs, EMUL_REG_RCX, false, in->addr_size,

@@ -19,6 +19,9 @@
 #include <linux/errno.h>
 #include <linux/string.h>
 #include <linux/bits.h>
+#include <linux/compiler.h>
+#include <linux/atomic.h>
+#include <linux/printk.h>
 #else
 #include "mmu_compat.h"	/* userspace: types, list_head, errno, bits */
 #endif

@@ -14,6 +14,12 @@ static unsigned int sh_entry_index(u64 addr, unsigned int level)
 	return (addr >> (SH_PAGE_SHIFT + 9 * (level - 1))) & (SH_ENTRIES - 1);
 }
 
+static u64 sh_cr3_gfn(const struct guest_paging *gp)
+{
+	return (gp->cr3 & GENMASK_ULL(SHADOW_GUEST_MAXPHYADDR - 1, 12)) >>
+	       SH_PAGE_SHIFT;
+}
+
 static void sh_flush_if_needed(struct shadow_mmu *mmu)
 {
 	if (mmu->flush_pending) {
@@ -304,8 +310,7 @@ void shadow_flush_all(struct shadow_mmu *mmu)
 int shadow_load_root(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
 		     const struct guest_paging *gp)
 {
-	u64 gfn = (gp->cr3 & GENMASK_ULL(SHADOW_GUEST_MAXPHYADDR - 1, 12)) >>
-		  SH_PAGE_SHIFT;
+	u64 gfn = sh_cr3_gfn(gp);
 	struct shadow_page *sp;
 	int ret;
 
@@ -496,8 +501,7 @@ int shadow_page_fault(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
 		sh_flush_if_needed(mmu);
 		return 0;
 	}
-	if (sv->root->gfn != (gp->cr3 & GENMASK_ULL(SHADOW_GUEST_MAXPHYADDR - 1,
-						     12)) >> SH_PAGE_SHIFT) {
+	if (sv->root->gfn != sh_cr3_gfn(gp)) {
 		sh_flush_if_needed(mmu);
 		return -EINVAL;
 	}
@@ -507,11 +511,13 @@ int shadow_page_fault(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
 		mmu->stats.guest_faults++;
 		out->kind = SHADOW_FAULT_GUEST;
 		out->error_code = guest_pfec;
+		ret = 0;
 		goto out;
 	}
 	if (ret) {
 		/* The guest keeps rewriting the entry: let it retry. */
 		out->kind = SHADOW_FAULT_FIXED;
+		ret = 0;
 		goto out;
 	}
 
@@ -528,20 +534,18 @@ int shadow_page_fault(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
 	if (ret)
 		goto out;
 
-	if ((access & PFEC_WRITE) && sh_frame_is_shadowed(mmu, w.gfn)) {
-		/*
-		 * The guest writes one of its page tables. Without emulation
-		 * (issue 3) the write must run natively: drop the shadows of
-		 * that frame. A frame on the path of this very write cannot
-		 * be dropped (rebuilding the path would shadow it again), so
-		 * it is left writable until the next pager entry.
-		 */
-		if (sh_on_walk_path(&w, w.gfn)) {
-			mmu->oos_valid = true;
-			mmu->oos_gfn = w.gfn;
-		} else {
-			sh_unshadow_frame(mmu, w.gfn);
-		}
+	/*
+	 * A write to one of the guest's page tables. Without emulation
+	 * (issue 3) the write must run natively: drop the shadows of that
+	 * frame. A frame on the path of this very write cannot be dropped
+	 * (building the path shadows it again, whether or not it is shadowed
+	 * now), so it is left writable until the next pager entry.
+	 */
+	if ((access & PFEC_WRITE) && sh_on_walk_path(&w, w.gfn)) {
+		mmu->oos_valid = true;
+		mmu->oos_gfn = w.gfn;
+	} else if ((access & PFEC_WRITE) && sh_frame_is_shadowed(mmu, w.gfn)) {
+		sh_unshadow_frame(mmu, w.gfn);
 	}
 
 	ret = sh_build(mmu, sv, gp, addr, &w, hfn, slot_writable);
@@ -557,7 +561,7 @@ out:
 void shadow_invlpg(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
 		   const struct guest_paging *gp, u64 addr)
 {
-	struct shadow_page *sp = sv->root;
+	struct shadow_page *sp;
 	unsigned int level;
 
 	mmu->stats.invlpg++;

@@ -111,13 +111,18 @@ void shadow_mmu_destroy(struct shadow_mmu *mmu);
  * Guest CR3 load (or first entry): find or build the top-level shadow for
  * @gp, pin it, make it the vCPU's root. On success sv->root_hpa is what the
  * hardware CR3 must hold. Fails with -ENOMEM only if the pool cannot hold
- * even one top-level shadow and its reclaim freed nothing.
+ * even one top-level shadow and its reclaim freed nothing, -EINVAL for a
+ * guest mode other than 4-level long mode with CR0.WP set. Requests a TLB
+ * flush (the guest's CR3 write flushes its TLB).
  */
 int shadow_load_root(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
 		     const struct guest_paging *gp);
 /* The vCPU goes away or changes paging mode: drop its root reference. */
 void shadow_release_root(struct shadow_mmu *mmu, struct shadow_vcpu *sv);
-/* True when sv->root was torn down under the vCPU (reload before entry). */
+/*
+ * True when sv->root was torn down under the vCPU: call shadow_load_root()
+ * before the next guest entry. Any pager call can make it true.
+ */
 bool shadow_root_stale(const struct shadow_vcpu *sv);
 
 /*

@@ -14,6 +14,7 @@
 #include <asm/cpufeatures.h>
 
 #include "cpuid.h"
+#include "../mmu/shadow.h"
 
 #define LEAF1_ECX (BIT(0) /* SSE3 */ | BIT(1) /* PCLMULQDQ */ | \
 		   BIT(9) /* SSSE3 */ | BIT(13) /* CX16 */ | \
@@ -85,7 +86,8 @@ void shvm_cpuid(u64 *eax, u64 *ebx, u64 *ecx, u64 *edx)
 		break;
 	case 0x80000008:
 		cpuid_count(leaf, 0, &a, &b, &c, &d);
-		a &= 0xffff;	/* physical and linear address widths */
+		/* The pager checks guest reserved bits against this width. */
+		a = (a & 0xff00) | SHADOW_GUEST_MAXPHYADDR;
 		b = 0;
 		c = 0;
 		d = 0;

@@ -169,7 +169,6 @@ static int handle_mmio(struct shvm_vcpu *v, const struct vmx_exit *e,
 	u64 addr;
 	int err;
 
-	vm_stat_inc(v, SHADOWVM_STAT_MMIO);
 	err = fetch_instruction(v, e->cpl, insn, sizeof(insn), &pfec, &addr);
 	if (err == -EFAULT)
 		return inject_page_fault(v, e, addr, pfec);
@@ -209,6 +208,8 @@ static int handle_page_fault(struct shvm_vcpu *v, const struct vmx_exit *e)
 	mutex_lock(&vm->mmu_lock);
 	err = shadow_page_fault(&vm->mmu, &v->shadow, &gp, e->qualification,
 				e->intr_error, &f);
+	if (!err && shvm_audit && shadow_audit(&vm->mmu))
+		atomic64_inc(&vm->exit_stats[SHADOWVM_STAT_AUDIT_FAILURES]);
 	mutex_unlock(&vm->mmu_lock);
 	if (err)
 		return exit_internal(v, SHADOWVM_INTERNAL_ERROR_SHADOW, e);

@@ -86,10 +86,12 @@ void vmx_write_paging_regs(struct shvm_vcpu *v)
 	 * Without the load-EFER controls the guest runs on the host's EFER
 	 * (LME/LMA follow the IA-32e entry control); NXE is then on, which
 	 * the shadows never rely on since a guest NX bit with NXE clear is
-	 * a reserved-bit fault the pager reports itself.
+	 * a reserved-bit fault the pager reports itself. With the controls,
+	 * hardware NXE is forced on all the same: only then do fetch faults
+	 * report I/D, which the pager needs to tell a fetch from a read.
 	 */
 	if (entry & VM_ENTRY_LOAD_IA32_EFER)
-		vmcs_write(GUEST_IA32_EFER, v->efer);
+		vmcs_write(GUEST_IA32_EFER, v->efer | EFER_NX);
 }
 
 void vmx_setup_vmcs(struct shvm_vcpu *v)

@@ -97,6 +97,8 @@ enum shadowvm_stat {
 	SHADOWVM_STAT_CR3_CACHE_HITS,	/* CR3 loads that found a pinned shadow */
 	SHADOWVM_STAT_INVLPG,
 	SHADOWVM_STAT_POOL_RECLAIMS,	/* shadows unpinned to refill the pool */
+	SHADOWVM_STAT_UNSHADOWS,	/* frames unshadowed after guest writes */
+	SHADOWVM_STAT_AUDIT_FAILURES,	/* invariant violations (audit=1) */
 	SHADOWVM_STAT_NR
 };
 

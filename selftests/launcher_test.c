@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * shadowvm-run end to end: guest payloads through the launcher, its exit
+ * statuses, the device model, --stats, --help and its errors.
+ */
+#include "test_util.h"
+#include "kselftest_harness.h"
+
+#define RUN_TIMEOUT_MS	60000
+
+FIXTURE(launcher) {
+	struct launch l;
+	char image[4096];
+};
+
+FIXTURE_SETUP(launcher)
+{
+}
+
+FIXTURE_TEARDOWN(launcher)
+{
+}
+
+static void log_launch(struct __test_metadata *_metadata,
+		       const struct launch *l)
+{
+	TH_LOG("%s: status %#x\n--- stdout:\n%s--- stderr:\n%s", launcher_path(),
+	       l->status, l->out, l->err);
+}
+
+#define RUN_GUEST(name, ...) ({ \
+	const char *args[] = { __VA_ARGS__ __VA_OPT__(,) self->image, NULL }; \
+	guest_path(self->image, sizeof(self->image), name); \
+	launcher_run(&self->l, args, RUN_TIMEOUT_MS); \
+})
+
+TEST_F(launcher, hello)
+{
+	int st = RUN_GUEST("hello");
+
+	EXPECT_EQ(0, st) log_launch(_metadata, &self->l);
+	EXPECT_STREQ("Hello from shadowvm guest\n", self->l.out);
+	EXPECT_STREQ("", self->l.err);
+}
+
+TEST_F(launcher, debug_exit_status)
+{
+	int st = RUN_GUEST("exitcode", "-m", "16M");
+
+	/* V = 21 written to port 0xf4: status (21 << 1) | 1. */
+	EXPECT_EQ(43, st) log_launch(_metadata, &self->l);
+	EXPECT_STREQ("exiting with 21\n", self->l.out);
+}
+
+TEST_F(launcher, pagefault_guest)
+{
+	int st = RUN_GUEST("pagefault", "-m", "16M");
+
+	EXPECT_EQ(0, st) log_launch(_metadata, &self->l);
+	EXPECT_EQ(NULL, strstr(self->l.out, "FAIL"));
+	EXPECT_NE(NULL, strstr(self->l.out, "PASS: read of a non-present page: #PF error 0, CR2"));
+	EXPECT_NE(NULL, strstr(self->l.out, "PASS: write to a read-only page: #PF error P|W, CR2"));
+	EXPECT_NE(NULL, strstr(self->l.out, "pagefault: all checks passed"));
+}
+
+TEST_F(launcher, cr3switch_guest)
+{
+	int st = RUN_GUEST("cr3switch", "-m", "16M");
+
+	EXPECT_EQ(0, st) log_launch(_metadata, &self->l);
+	EXPECT_EQ(NULL, strstr(self->l.out, "FAIL"));
+	EXPECT_NE(NULL, strstr(self->l.out, "cr3switch: all checks passed"));
+}
+
+TEST_F(launcher, mmio_reads_all_ones)
+{
+	int st = RUN_GUEST("mmio", "-m", "16M");
+
+	EXPECT_EQ(0, st) log_launch(_metadata, &self->l);
+	EXPECT_NE(NULL, strstr(self->l.out, "read1 0x00000000000000ff\n"));
+	EXPECT_NE(NULL, strstr(self->l.out, "read2 0x000000000000ffff\n"));
+	EXPECT_NE(NULL, strstr(self->l.out, "read4 0x00000000ffffffff\n"));
+	EXPECT_NE(NULL, strstr(self->l.out, "read8 0xffffffffffffffff\n"));
+	/* One note on stderr at the first MMIO access, not one per access. */
+	EXPECT_NE(NULL, strstr(self->l.err, "MMIO at 0xc0000000"));
+	EXPECT_EQ(NULL, strstr(strstr(self->l.err, "MMIO") + 1, "MMIO at"));
+}
+
+TEST_F(launcher, stats)
+{
+	int st = RUN_GUEST("hello", "-m", "16M", "--stats");
+	const char *p;
+
+	EXPECT_EQ(0, st) log_launch(_metadata, &self->l);
+	EXPECT_STREQ("Hello from shadowvm guest\n", self->l.out);
+	for (st = 0; st < SHADOWVM_STAT_NR; st++)
+		EXPECT_NE(NULL, strstr(self->l.err, svm_stat_name(st)))
+			TH_LOG("%s missing", svm_stat_name(st));
+	p = strstr(self->l.err, "shadow_faults");
+	ASSERT_NE(NULL, p);
+	EXPECT_LT(0, strtoul(p + strlen("shadow_faults"), NULL, 10));
+	p = strstr(self->l.err, "exits_hlt");
+	ASSERT_NE(NULL, p);
+	EXPECT_EQ(1, strtoul(p + strlen("exits_hlt"), NULL, 10));
+}
+
+TEST_F(launcher, mem_option)
+{
+	int st = RUN_GUEST("hello", "-m", "4M");
+
+	EXPECT_EQ(0, st) log_launch(_metadata, &self->l);
+	EXPECT_STREQ("Hello from shadowvm guest\n", self->l.out);
+	/* The page-fault guest needs 12 MiB and says so. */
+	st = RUN_GUEST("pagefault", "--mem=8M");
+	EXPECT_EQ((1 << 1) | 1, st) log_launch(_metadata, &self->l);
+	EXPECT_NE(NULL, strstr(self->l.out, "FAIL: at least 12 MiB of RAM"));
+}
+
+TEST_F(launcher, bad_arguments)
+{
+	const char *none[] = { NULL };
+	const char *missing[] = { "/nonexistent/guest.bin", NULL };
+	const char *badmem[] = { "-m", "12q", "x.bin", NULL };
+	const char *tiny[] = { "-m", "64k", "x.bin", NULL };
+	const char *badload[] = { "--load", "0x1000", "x.bin", NULL };
+
+	EXPECT_EQ(3, launcher_run(&self->l, none, RUN_TIMEOUT_MS));
+	EXPECT_NE(NULL, strstr(self->l.err, "Usage"));
+	EXPECT_EQ(3, launcher_run(&self->l, missing, RUN_TIMEOUT_MS));
+	EXPECT_NE(NULL, strstr(self->l.err, "No such file"));
+	EXPECT_EQ(3, launcher_run(&self->l, badmem, RUN_TIMEOUT_MS));
+	EXPECT_EQ(3, launcher_run(&self->l, tiny, RUN_TIMEOUT_MS));
+	EXPECT_EQ(3, launcher_run(&self->l, badload, RUN_TIMEOUT_MS));
+}
+
+TEST_F(launcher, help)
+{
+	const char *args[] = { "--help", NULL };
+
+	EXPECT_EQ(0, launcher_run(&self->l, args, RUN_TIMEOUT_MS));
+	EXPECT_NE(NULL, strstr(self->l.out, "Usage: shadowvm-run"));
+	EXPECT_NE(NULL, strstr(self->l.out, "0x100000"));
+	EXPECT_NE(NULL, strstr(self->l.out, "0xf4"));
+}
+
+TEST_F(launcher, sigterm_stops_endless_guest)
+{
+	const char *args[] = { "-m", "16M", self->image, NULL };
+
+	guest_path(self->image, sizeof(self->image), "loop");
+	ASSERT_EQ(0, launcher_start(&self->l, args));
+	ASSERT_TRUE(launcher_read(&self->l, "looping\n", RUN_TIMEOUT_MS))
+		log_launch(_metadata, &self->l);
+	usleep(100000);
+	kill(self->l.pid, SIGTERM);
+	launcher_read(&self->l, NULL, RUN_TIMEOUT_MS);
+	launcher_wait(&self->l);
+	ASSERT_TRUE(WIFSIGNALED(self->l.status)) log_launch(_metadata, &self->l);
+	EXPECT_EQ(SIGTERM, WTERMSIG(self->l.status));
+}
+
+TEST_F(launcher, sigkill_mid_run_then_run_again)
+{
+	const char *args[] = { "-m", "16M", self->image, NULL };
+	int st;
+
+	guest_path(self->image, sizeof(self->image), "loop");
+	ASSERT_EQ(0, launcher_start(&self->l, args));
+	ASSERT_TRUE(launcher_read(&self->l, "looping\n", RUN_TIMEOUT_MS))
+		log_launch(_metadata, &self->l);
+	usleep(200000);
+	kill(self->l.pid, SIGKILL);
+	launcher_wait(&self->l);
+	ASSERT_TRUE(WIFSIGNALED(self->l.status));
+	EXPECT_EQ(SIGKILL, WTERMSIG(self->l.status));
+	st = RUN_GUEST("hello", "-m", "16M");
+	EXPECT_EQ(0, st) log_launch(_metadata, &self->l);
+}
+
+int main(int argc, char **argv)
+{
+	require_shadowvm(true);
+	return test_harness_run(argc, argv);
+}

@@ -1,0 +1,352 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the shadowvm kselftests: skip when the module is
+ * absent, build a VM with one vCPU running a guest payload, drive it
+ * through the raw API, and spawn the launcher.
+ *
+ * Environment:
+ *   SHADOWVM_GUEST_DIR  directory of NAME.bin payloads [build/guests]
+ *   SHADOWVM_RUN        launcher to run [shadowvm-run from PATH, else
+ *                       build/user/shadowvm-run]
+ */
+#ifndef SHADOWVM_TEST_UTIL_H
+#define SHADOWVM_TEST_UTIL_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kselftest.h"
+#include "lib/guest.h"
+#include "lib/shadowvm.h"
+
+/* Enough for every payload; small because pinning is slow when emulated. */
+#define TEST_MEM_SIZE	(16ULL << 20)
+#define TEST_MAX_EXITS	2000000
+
+/* Whole-binary skip (exit 4) when there is nothing to test against. */
+static inline void require_shadowvm(bool need_vmx)
+{
+	int fd, vmx;
+
+	if (access(SHADOWVM_DEV_PATH, F_OK)) {
+		ksft_print_header();
+		ksft_exit_skip(SHADOWVM_DEV_PATH " is absent (shadowvm.ko not loaded)\n");
+	}
+	if (!need_vmx)
+		return;
+	fd = svm_open_dev();
+	if (fd < 0) {
+		ksft_print_header();
+		ksft_exit_fail_msg("open " SHADOWVM_DEV_PATH ": %s\n",
+				   strerror(-fd));
+	}
+	vmx = svm_check_extension(fd, SHADOWVM_CAP_VMX);
+	close(fd);
+	if (vmx != 1) {
+		ksft_print_header();
+		ksft_exit_skip("SHADOWVM_CAP_VMX is %d: no usable VMX here\n", vmx);
+	}
+}
+
+static inline const char *guest_dir(void)
+{
+	const char *d = getenv("SHADOWVM_GUEST_DIR");
+
+	return d && *d ? d : "build/guests";
+}
+
+static inline void guest_path(char *buf, size_t len, const char *name)
+{
+	snprintf(buf, len, "%s/%s.bin", guest_dir(), name);
+}
+
+/* A VM with one slot of RAM at 0 and vCPU 0. */
+struct tvm {
+	int sys, vm, vcpu;
+	struct shadowvm_run *run;
+	struct guest_mem mem;
+	struct shadowvm_regs regs;	/* entry state from the loader */
+	struct shadowvm_sregs sregs;
+};
+
+/* Returns 0 or -errno; on error, what failed is in @why. */
+static inline int tvm_create(struct tvm *t, uint64_t mem_size,
+			     const char **why)
+{
+	int err;
+
+	memset(t, 0, sizeof(*t));
+	t->sys = t->vm = t->vcpu = -1;
+	*why = "open";
+	t->sys = svm_open_dev();
+	if (t->sys < 0)
+		return t->sys;
+	*why = "CREATE_VM";
+	t->vm = svm_create_vm(t->sys);
+	if (t->vm < 0)
+		return t->vm;
+	*why = "guest memory";
+	err = guest_mem_alloc(&t->mem, mem_size);
+	if (err)
+		return err;
+	*why = "SET_MEMORY_REGION";
+	err = svm_set_region(t->vm, 0, 0, 0, t->mem.size, t->mem.host);
+	if (err)
+		return err;
+	*why = "CREATE_VCPU";
+	t->vcpu = svm_create_vcpu(t->vm, 0, &t->run);
+	if (t->vcpu < 0)
+		return t->vcpu;
+	return 0;
+}
+
+/* Load build/guests/NAME.bin and set the loader's entry state. */
+static inline int tvm_load(struct tvm *t, const char *name, const char **why)
+{
+	char path[4096];
+	long n;
+	int err;
+
+	guest_path(path, sizeof(path), name);
+	*why = "loading the guest image (SHADOWVM_GUEST_DIR?)";
+	n = guest_load_file(&t->mem, path, GUEST_LOAD_DEFAULT);
+	if (n < 0)
+		return n;
+	*why = "loader";
+	err = guest_setup_long_mode(&t->mem, GUEST_LOAD_DEFAULT, &t->sregs,
+				    &t->regs);
+	if (err)
+		return err;
+	*why = "SET_SREGS";
+	err = svm_set_sregs(t->vcpu, &t->sregs);
+	if (err)
+		return err;
+	*why = "SET_REGS";
+	return svm_set_regs(t->vcpu, &t->regs);
+}
+
+static inline void tvm_destroy(struct tvm *t)
+{
+	if (t->run)
+		svm_unmap_run(t->run);
+	if (t->vcpu >= 0)
+		close(t->vcpu);
+	if (t->vm >= 0)
+		close(t->vm);
+	if (t->sys >= 0)
+		close(t->sys);
+	guest_mem_free(&t->mem);
+	t->run = NULL;
+	t->vcpu = t->vm = t->sys = -1;
+}
+
+/* Final state of tvm_run_serial(). */
+struct serial_result {
+	int ret;		/* last RUN's result (0 or -errno) */
+	uint32_t exit_reason;	/* last exit reason */
+	bool debug_exit;	/* stopped by a write to port 0xf4 */
+	uint32_t debug_value;
+	unsigned long exits, io_exits, mmio_exits, lsr_reads;
+	char out[8192];		/* serial output, NUL-terminated */
+	size_t len;
+};
+
+/*
+ * Run until something other than serial/MMIO traffic: HLT, the debug-exit
+ * port, an error exit or a RUN error. The first @lsr_busy LSR reads say
+ * "transmitter busy" so the guest has to poll (IN completion is used).
+ */
+static inline void tvm_run_serial(struct tvm *t, struct serial_result *r,
+				  unsigned long lsr_busy)
+{
+	struct shadowvm_run *run = t->run;
+
+	memset(r, 0, sizeof(*r));
+	while (r->exits < TEST_MAX_EXITS) {
+		r->ret = svm_run(t->vcpu);
+		r->exit_reason = run->exit_reason;
+		r->exits++;
+		if (r->ret)
+			return;
+		if (run->exit_reason == SHADOWVM_EXIT_MMIO) {
+			r->mmio_exits++;
+			if (!run->mmio.is_write)
+				memset(run->mmio.data, 0xff, sizeof(run->mmio.data));
+			continue;
+		}
+		if (run->exit_reason != SHADOWVM_EXIT_IO)
+			return;
+		r->io_exits++;
+		{
+			uint8_t *data = (uint8_t *)run + run->io.data_offset;
+			bool out = run->io.direction == SHADOWVM_EXIT_IO_OUT;
+			uint32_t v = 0;
+
+			memcpy(&v, data, run->io.size <= 4 ? run->io.size : 4);
+			if (out && run->io.port == 0xf4) {
+				r->debug_exit = true;
+				r->debug_value = v;
+				return;
+			}
+			if (out && run->io.port == 0x3f8) {
+				if (r->len + 1 < sizeof(r->out))
+					r->out[r->len++] = v & 0xff;
+			} else if (!out && run->io.port == 0x3fd) {
+				data[0] = r->lsr_reads++ < lsr_busy ? 0 : 0x60;
+			} else if (!out) {
+				memset(data, 0xff, run->io.size);
+			}
+		}
+	}
+}
+
+/* Launcher to run: $SHADOWVM_RUN, "shadowvm-run" in PATH, or the build. */
+static inline const char *launcher_path(void)
+{
+	const char *p = getenv("SHADOWVM_RUN");
+	const char *path = getenv("PATH");
+	static char buf[4096];
+
+	if (p && *p)
+		return p;
+	while (path && *path) {
+		const char *end = strchrnul(path, ':');
+
+		snprintf(buf, sizeof(buf), "%.*s/shadowvm-run",
+			 (int)(end - path), path);
+		if (!access(buf, X_OK))
+			return buf;
+		path = *end ? end + 1 : end;
+	}
+	return "build/user/shadowvm-run";
+}
+
+struct launch {
+	pid_t pid;
+	int out_fd, err_fd;
+	char out[16384], err[16384];
+	size_t out_len, err_len;
+	int status;		/* from waitpid */
+};
+
+/* Start the launcher with @args (NULL-terminated, without argv[0]). */
+static inline int launcher_start(struct launch *l, const char *const *args)
+{
+	int out[2], err[2];
+	const char *argv[32];
+	int i;
+
+	memset(l, 0, sizeof(*l));
+	argv[0] = launcher_path();
+	for (i = 0; args[i] && i < 30; i++)
+		argv[i + 1] = args[i];
+	argv[i + 1] = NULL;
+	if (pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC))
+		return -errno;
+	l->pid = fork();
+	if (l->pid < 0)
+		return -errno;
+	if (l->pid == 0) {
+		dup2(out[1], 1);
+		dup2(err[1], 2);
+		execv(argv[0], (char *const *)argv);
+		fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(out[1]);
+	close(err[1]);
+	l->out_fd = out[0];
+	l->err_fd = err[0];
+	return 0;
+}
+
+/*
+ * Collect output until both pipes close, or until @until appears in
+ * stdout (then return true with the child still running), or @timeout_ms.
+ */
+static inline bool launcher_read(struct launch *l, const char *until,
+				 int timeout_ms)
+{
+	struct timespec t0, now;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (l->out_fd >= 0 || l->err_fd >= 0) {
+		struct pollfd p[2] = {
+			{ .fd = l->out_fd, .events = POLLIN },
+			{ .fd = l->err_fd, .events = POLLIN },
+		};
+		int i, left;
+
+		if (until && strstr(l->out, until))
+			return true;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left = timeout_ms - ((now.tv_sec - t0.tv_sec) * 1000 +
+				     (now.tv_nsec - t0.tv_nsec) / 1000000);
+		if (left <= 0)
+			return false;
+		if (poll(p, 2, left) < 0 && errno != EINTR)
+			return false;
+		for (i = 0; i < 2; i++) {
+			int *fd = i ? &l->err_fd : &l->out_fd;
+			char *buf = i ? l->err : l->out;
+			size_t *len = i ? &l->err_len : &l->out_len;
+			size_t room = sizeof(l->out) - 1 - *len;
+			ssize_t n;
+
+			if (*fd < 0 || !(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			n = read(*fd, buf + *len, room ? room : 1);
+			if (n <= 0) {
+				close(*fd);
+				*fd = -1;
+				continue;
+			}
+			if (room) {
+				*len += n;
+				buf[*len] = 0;
+			}
+		}
+	}
+	return until ? strstr(l->out, until) != NULL : true;
+}
+
+static inline void launcher_wait(struct launch *l)
+{
+	while (waitpid(l->pid, &l->status, 0) < 0 && errno == EINTR)
+		;
+	if (l->out_fd >= 0)
+		close(l->out_fd);
+	if (l->err_fd >= 0)
+		close(l->err_fd);
+	l->out_fd = l->err_fd = -1;
+}
+
+/*
+ * Run the launcher to completion (killed after @timeout_ms). Returns the
+ * exit status, or 128 + signal.
+ */
+static inline int launcher_run(struct launch *l, const char *const *args,
+			       int timeout_ms)
+{
+	if (launcher_start(l, args))
+		return -1;
+	if (!launcher_read(l, NULL, timeout_ms))
+		kill(l->pid, SIGKILL);
+	launcher_wait(l);
+	if (WIFEXITED(l->status))
+		return WEXITSTATUS(l->status);
+	return 128 + WTERMSIG(l->status);
+}
+
+#endif /* SHADOWVM_TEST_UTIL_H */

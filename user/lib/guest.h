@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Guest loader: guest RAM, flat images, identity page tables, GDT/TSS and
+ * the 64-bit entry state.
+ *
+ * Independent of the hypervisor interface: it fills guest memory and the
+ * KVM-compatible struct shadowvm_regs/shadowvm_sregs, so a KVM backend can
+ * pass the same structures to KVM_SET_REGS/KVM_SET_SREGS.
+ *
+ * Guest-physical layout (RAM starts at guest-physical 0, one slot):
+ *
+ *   0x001000  GDT: 0x08 64-bit code, 0x10 flat data, 0x18 32-bit code,
+ *             0x20 64-bit TSS (busy), limit 0x2f
+ *   0x002000  IDT, 256 empty gates (limit 0xfff): the guest installs its own
+ *   0x003000  TSS (104 bytes, no I/O bitmap)
+ *   0x010000  PML4; 0x011000 PDPT; 0x012000-0x015fff four page directories
+ *             mapping 0-4 GiB linear = physical with 2 MiB pages
+ *             (P|RW, supervisor, A/D clear: the CPU/pager sets them)
+ *   0x020000-0x07ffff  initial stack, RSP = 0x80000
+ *   0x100000  default load address of the image; RIP = load address
+ *
+ * Memory above RAM and below 4 GiB is mapped too, so guest accesses there
+ * reach the hypervisor as MMIO. Entry registers: RDI = RAM size in bytes,
+ * RSI = load address, RFLAGS = 0x2 (interrupts off).
+ */
+#ifndef SHADOWVM_USER_GUEST_H
+#define SHADOWVM_USER_GUEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/shadowvm.h>
+
+#define GUEST_GDT		0x1000ULL
+#define GUEST_IDT		0x2000ULL
+#define GUEST_TSS		0x3000ULL
+#define GUEST_PML4		0x10000ULL
+#define GUEST_PDPT		0x11000ULL
+#define GUEST_PD		0x12000ULL	/* four pages */
+#define GUEST_STACK_TOP		0x80000ULL
+#define GUEST_LOAD_DEFAULT	0x100000ULL
+#define GUEST_MAPPED_TOP	(4ULL << 30)	/* identity map ends here */
+
+#define GUEST_SEL_CODE64	0x08
+#define GUEST_SEL_DATA		0x10
+#define GUEST_SEL_CODE32	0x18
+#define GUEST_SEL_TSS		0x20
+
+/* Smallest RAM the layout fits in (tables + stack + a 1 MiB image). */
+#define GUEST_MEM_MIN		(2ULL << 20)
+
+struct guest_mem {
+	uint8_t *host;		/* host mapping of guest-physical 0 */
+	uint64_t size;		/* bytes, multiple of 4 KiB */
+};
+
+/* Anonymous private mapping of @size bytes (rounded up to 4 KiB). */
+int guest_mem_alloc(struct guest_mem *m, uint64_t size);
+void guest_mem_free(struct guest_mem *m);
+
+/*
+ * Copy the file @path to guest-physical @addr. Returns the image size or
+ * -errno; -EFBIG when it does not fit below the end of RAM, -EINVAL when
+ * @addr overlaps the fixed layout above (below 0x80000).
+ */
+long guest_load_file(struct guest_mem *m, const char *path, uint64_t addr);
+
+/*
+ * Write GDT, TSS, IDT and page tables into guest memory and fill @s and
+ * @r with the long-mode entry state for an image at @entry. -EINVAL if RAM
+ * is smaller than GUEST_MEM_MIN.
+ */
+int guest_setup_long_mode(struct guest_mem *m, uint64_t entry,
+			  struct shadowvm_sregs *s, struct shadowvm_regs *r);
+
+/*
+ * Resolve a linear address through the guest's 4-level tables as the CPU
+ * would (ignoring permissions). Returns 0 and sets *gpa, or -EFAULT if a
+ * level is not present or a table lies outside RAM. Used to check the
+ * tables the loader builds.
+ */
+int guest_translate(const struct guest_mem *m, uint64_t cr3, uint64_t lin,
+		    uint64_t *gpa);
+
+/* Parse "64M", "1G", "4096k", "123456" into bytes; -EINVAL on junk. */
+int parse_size(const char *s, uint64_t *out);
+
+#endif /* SHADOWVM_USER_GUEST_H */

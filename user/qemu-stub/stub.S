@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Multiboot stub that runs a shadowvm guest payload under QEMU (TCG, no
+ * VMX), to check the payloads on a real page walker independently of the
+ * module. It recreates shadowvm-run's entry state (user/lib/guest.h):
+ * same GDT, TSS, empty IDT, identity tables with 2 MiB pages over 0-4 GiB,
+ * long mode, RSP 0x80000, RDI = RAM size, RSI = 0x100000, RFLAGS 0x2;
+ * QEMU's 16550 at 0x3f8 and isa-debug-exit at 0xf4 match the launcher's
+ * devices. The stub lives at 8 MiB, out of the payloads' way.
+ *
+ * Assembled as x86-64, converted to elf32-i386 for QEMU's loader.
+ */
+#define MB_MAGIC	0x1badb002
+#define MB_FLAGS	0x00000002	/* memory info wanted */
+
+	.section .text.mb, "ax"
+	.code32
+	.balign 4
+mb_header:
+	.long	MB_MAGIC
+	.long	MB_FLAGS
+	.long	-(MB_MAGIC + MB_FLAGS)
+
+	.globl	_start
+_start:
+	cli
+	movl	$0x7f000, %esp
+	/* RAM size from mem_upper (KiB above 1 MiB) */
+	movl	8(%ebx), %eax
+	addl	$1024, %eax
+	shll	$10, %eax
+	movl	%eax, mem_size
+
+	/* payload -> 0x100000 */
+	movl	$payload, %esi
+	movl	$0x100000, %edi
+	movl	$payload_end, %ecx
+	subl	%esi, %ecx
+	cld
+	rep movsb
+
+	/* GDT at 0x1000 */
+	movl	$gdt_template, %esi
+	movl	$0x1000, %edi
+	movl	$(gdt_template_end - gdt_template), %ecx
+	rep movsb
+	/* IDT (empty) and TSS pages zeroed */
+	movl	$0x2000, %edi
+	movl	$0x2000, %ecx
+	xorl	%eax, %eax
+	rep stosb
+	movw	$104, 0x3000 + 102
+
+	/* Page tables at 0x10000: PML4, PDPT, 4 PDs */
+	movl	$0x10000, %edi
+	movl	$(6 * 4096), %ecx
+	xorl	%eax, %eax
+	rep stosb
+	movl	$(0x11000 | 3), 0x10000
+	movl	$(0x12000 | 3), 0x11000
+	movl	$(0x13000 | 3), 0x11008
+	movl	$(0x14000 | 3), 0x11010
+	movl	$(0x15000 | 3), 0x11018
+	xorl	%ecx, %ecx
+1:	movl	%ecx, %eax
+	shll	$21, %eax
+	orl	$0x83, %eax
+	movl	%eax, 0x12000(,%ecx,8)
+	movl	%ecx, %eax
+	shrl	$11, %eax		/* bits 32+ of i << 21 */
+	movl	%eax, 0x12004(,%ecx,8)
+	incl	%ecx
+	cmpl	$2048, %ecx
+	jne	1b
+
+	lgdt	gdtr
+	movl	%cr4, %eax
+	orl	$0x620, %eax		/* PAE, OSFXSR, OSXMMEXCPT */
+	movl	%eax, %cr4
+	movl	$0x10000, %eax
+	movl	%eax, %cr3
+	movl	$0xc0000080, %ecx
+	rdmsr
+	orl	$0x900, %eax		/* LME, NXE */
+	wrmsr
+	movl	$0x80010033, %eax	/* PG, WP, NE, ET, MP, PE */
+	movl	%eax, %cr0
+	ljmp	$0x08, $long64
+
+	.code64
+long64:
+	movw	$0x10, %ax
+	movw	%ax, %ds
+	movw	%ax, %es
+	movw	%ax, %fs
+	movw	%ax, %gs
+	movw	%ax, %ss
+	movw	$0x20, %ax
+	ltr	%ax
+	lidt	idtr
+	movq	$0x80000, %rsp
+	movl	mem_size, %edi
+	movq	$0x100000, %rsi
+	pushq	$2
+	popfq
+	movq	$0x100000, %rax
+	jmp	*%rax
+
+	.section .data
+	.balign 8
+mem_size:
+	.long	0
+gdtr:
+	.word	0x2f
+	.long	0x1000
+idtr:
+	.word	0xfff
+	.long	0x2000
+gdt_template:
+	.quad	0
+	.quad	0x00af9b000000ffff	/* 0x08 64-bit code */
+	.quad	0x00cf93000000ffff	/* 0x10 data */
+	.quad	0x00cf9b000000ffff	/* 0x18 32-bit code */
+	.quad	0x0000893000000067	/* 0x20 TSS at 0x3000, available */
+	.quad	0
+gdt_template_end:
+
+	.balign 16
+payload:
+	.incbin	GUEST_BIN
+payload_end:
+	.section .note.GNU-stack, "", @progbits

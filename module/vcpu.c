@@ -74,11 +74,12 @@ void shvm_vcpu_kick(struct shvm_vcpu *v)
 
 	/* Pairs with the barrier between in_guest and the request check. */
 	smp_mb();
+	if (!READ_ONCE(v->in_guest))
+		return;
 	cpu = READ_ONCE(v->vmcs.cpu);
-	if (READ_ONCE(v->in_guest) && cpu >= 0 && cpu != get_cpu()) {
-		/* The IPI makes the guest exit; waiting means it has. */
+	/* The IPI makes the guest exit; waiting means it has. */
+	if (cpu >= 0 && cpu != get_cpu())
 		smp_call_function_single(cpu, nothing, NULL, 1);
-	}
 	put_cpu();
 }
 

@@ -99,7 +99,7 @@ fi
 
 (cd "$ROOTFS" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$WORK/initrd"
 
-CMDLINE="console=ttyS0,115200 loglevel=4 mitigations=off nokaslr cryptomgr.notests panic=1 oops=panic reboot=t"
+CMDLINE="console=ttyS0,115200 loglevel=4 mitigations=off nokaslr cryptomgr.notests panic=1 oops=panic reboot=t ${EMUHOST_CMDLINE_EXTRA:-}"
 SERIAL=$WORK/serial.log
 : >"$SERIAL"
 

@@ -442,5 +442,6 @@ TEST_F(vm, stats_fresh_vm)
 int main(int argc, char **argv)
 {
 	require_shadowvm(true);
+	filter_tests();
 	return test_harness_run(argc, argv);
 }

@@ -219,5 +219,6 @@ TEST(two_vms_at_once)
 int main(int argc, char **argv)
 {
 	require_shadowvm(true);
+	filter_tests();
 	return test_harness_run(argc, argv);
 }

@@ -349,4 +349,47 @@ static inline int launcher_run(struct launch *l, const char *const *args,
 	return 128 + WTERMSIG(l->status);
 }
 
+/*
+ * SHADOWVM_TEST_ONLY / SHADOWVM_TEST_SKIP: comma-separated test names to
+ * run only / to leave out (the 6.1 harness has no filter of its own).
+ * Needs kselftest_harness.h included before the call.
+ */
+static inline bool name_in_list(const char *name, const char *list)
+{
+	size_t n = strlen(name);
+
+	while (list && *list) {
+		const char *end = strchrnul(list, ',');
+
+		if ((size_t)(end - list) == n && !strncmp(list, name, n))
+			return true;
+		list = *end ? end + 1 : end;
+	}
+	return false;
+}
+
+#define filter_tests() do { \
+	const char *only = getenv("SHADOWVM_TEST_ONLY"); \
+	const char *skip = getenv("SHADOWVM_TEST_SKIP"); \
+	struct __fixture_metadata *f; \
+	for (f = __fixture_list; f && (only || skip); f = f->next) { \
+		struct __test_metadata *t = f->tests, *next, *tail = NULL; \
+		f->tests = NULL; \
+		for (; t; t = next) { \
+			next = t->next; \
+			if ((only && !name_in_list(t->name, only)) || \
+			    (skip && name_in_list(t->name, skip))) \
+				continue; \
+			t->next = NULL; \
+			if (!f->tests) \
+				f->tests = t; \
+			else \
+				tail->next = t; \
+			t->prev = tail ? tail : t; \
+			f->tests->prev = t; \
+			tail = t; \
+		} \
+	} \
+} while (0)
+
 #endif /* SHADOWVM_TEST_UTIL_H */

@@ -65,5 +65,6 @@ int main(int argc, char **argv)
 	}
 	if (fd >= 0)
 		close(fd);
+	filter_tests();
 	return test_harness_run(argc, argv);
 }

@@ -19,6 +19,7 @@
 #   EMUHOST_TESTS     test binaries to run    [build/selftests/*_test]
 #   EMUHOST_TEST_TIMEOUT  per test binary, s  [300]
 #   EMUHOST_TIMEOUT   whole emulator run, s   [600]
+#   EMUHOST_SLOTS     emulators running at once in this tree [2]
 #
 # The exit status says only whether the boot reached the end marker; the
 # verdict on the tests is scripts/check.sh's, taken from serial.log.
@@ -56,6 +57,14 @@ else
 fi
 
 WORK=$BUILD/emuhost/$NAME
+mkdir -p "$BUILD/emuhost"
+# Several people (and agents) share one tree: a second boot of the same
+# NAME waits rather than deleting the first one's files under it.
+exec 8>"$BUILD/emuhost/.$NAME.lock"
+if ! flock -n 8; then
+	echo "emuhost: $NAME is being booted by someone else; waiting" >&2
+	flock 8
+fi
 rm -rf "$WORK"
 mkdir -p "$WORK"
 ROOTFS=$WORK/rootfs
@@ -176,6 +185,24 @@ run_qemu() {
 		-serial "file:$SERIAL" -kernel "$VMLINUZ" -initrd "$WORK/initrd" \
 		-append "$CMDLINE" </dev/null >"$WORK/qemu.out" 2>&1 || true
 }
+
+# At most EMUHOST_SLOTS emulators at once across everyone using this tree
+# (one per core): more only makes every run slower and timeouts likelier.
+# The slot lock stays with the emulator process if this script dies.
+acquire_slot() {
+	local i said=
+	while :; do
+		for ((i = 0; i < ${EMUHOST_SLOTS:-2}; i++)); do
+			exec 9>"$BUILD/emuhost/.slot$i.lock"
+			flock -n 9 && return 0
+			exec 9>&-
+		done
+		[ -z "$said" ] && echo "emuhost: $NAME: waiting for a free emulator slot" >&2
+		said=1
+		sleep 2
+	done
+}
+acquire_slot
 
 t0=$(date +%s.%N)
 watch_init "$t0" &

@@ -137,6 +137,8 @@ static const char *const stat_names[SHADOWVM_STAT_NR] = {
 	[SHADOWVM_STAT_CR3_CACHE_HITS]	= "cr3_cache_hits",
 	[SHADOWVM_STAT_INVLPG]		= "invlpg",
 	[SHADOWVM_STAT_POOL_RECLAIMS]	= "pool_reclaims",
+	[SHADOWVM_STAT_UNSHADOWS]	= "unshadows",
+	[SHADOWVM_STAT_AUDIT_FAILURES]	= "audit_failures",
 };
 
 const char *svm_stat_name(unsigned int i)

@@ -78,9 +78,8 @@ void shvm_vcpu_kick(struct shvm_vcpu *v)
 		return;
 	cpu = READ_ONCE(v->vmcs.cpu);
 	/* The IPI makes the guest exit; waiting means it has. */
-	if (cpu >= 0 && cpu != get_cpu())
+	if (cpu >= 0 && cpu != raw_smp_processor_id())
 		smp_call_function_single(cpu, nothing, NULL, 1);
-	put_cpu();
 }
 
 /* Returns true if the guest may be entered now (irqs disabled). */

@@ -117,16 +117,21 @@ static int inject_page_fault(struct shvm_vcpu *v, const struct vmx_exit *e,
 	return 0;
 }
 
-/* Read @len instruction bytes at guest RIP through the guest's tables. */
-static int fetch_instruction(struct shvm_vcpu *v, unsigned int cpl, u8 *buf,
-			     unsigned int len, u32 *fault_pfec, u64 *fault_addr)
+/*
+ * Read up to @len instruction bytes at guest RIP through the guest's
+ * tables. Returns how many bytes were read; when that is fewer than @len,
+ * err says why (-EFAULT: fault_pfec and fault_addr describe the #PF).
+ */
+static unsigned int fetch_instruction(struct shvm_vcpu *v, unsigned int cpl,
+				      u8 *buf, unsigned int len, int *err,
+				      u32 *fault_pfec, u64 *fault_addr)
 {
 	struct shvm_vm *vm = v->vm;
 	struct guest_paging gp;
 	unsigned int done = 0;
 	u32 access = PFEC_FETCH;
-	int err = 0;
 
+	*err = 0;
 	shvm_vcpu_guest_paging(v, &gp);
 	/* CPL is CS.RPL in long mode; SS.DPL would do too. */
 	if (cpl == 3)
@@ -139,16 +144,16 @@ static int fetch_instruction(struct shvm_vcpu *v, unsigned int cpl, u8 *buf,
 		bool writable;
 		struct page *page;
 
-		err = shadow_translate(&vm->mmu, &gp, addr, access, &gpa,
-				       fault_pfec);
-		if (err) {
+		*err = shadow_translate(&vm->mmu, &gp, addr, access, &gpa,
+					fault_pfec);
+		if (*err) {
 			*fault_addr = addr;
 			break;
 		}
 		page = shvm_gfn_to_page(vm, gpa >> PAGE_SHIFT, &writable);
 		if (!page) {
 			/* Executing from MMIO: nothing we can emulate. */
-			err = -EOPNOTSUPP;
+			*err = -EOPNOTSUPP;
 			break;
 		}
 		memcpy(buf + done, page_address(page) + offset_in_page(gpa),
@@ -156,7 +161,7 @@ static int fetch_instruction(struct shvm_vcpu *v, unsigned int cpl, u8 *buf,
 		done += chunk;
 	}
 	mutex_unlock(&vm->mmu_lock);
-	return err;
+	return done;
 }
 
 static int handle_mmio(struct shvm_vcpu *v, const struct vmx_exit *e,
@@ -164,17 +169,22 @@ static int handle_mmio(struct shvm_vcpu *v, const struct vmx_exit *e,
 {
 	struct shadowvm_run *run = v->run;
 	u8 insn[EMUL_MAX_INSN_LEN];
+	unsigned int len;
+	int err, fetch_err;
 	bool store;
 	u32 pfec;
 	u64 addr;
-	int err;
 
-	err = fetch_instruction(v, e->cpl, insn, sizeof(insn), &pfec, &addr);
-	if (err == -EFAULT)
+	/*
+	 * The instruction may end just before an unmapped page: only a
+	 * decode that needs the missing bytes turns the fetch fault into the
+	 * guest's #PF.
+	 */
+	len = fetch_instruction(v, e->cpl, insn, sizeof(insn), &fetch_err,
+				&pfec, &addr);
+	err = emul_decode(insn, len, EMUL_MODE_64, &v->mmio_insn);
+	if (err == -ENODATA && fetch_err == -EFAULT)
 		return inject_page_fault(v, e, addr, pfec);
-	if (!err)
-		err = emul_decode(insn, sizeof(insn), EMUL_MODE_64,
-				  &v->mmio_insn);
 	store = v->mmio_insn.op == EMUL_OP_STORE;
 	/* Only plain loads and stores can cross to userspace as MMIO. */
 	if (err || (v->mmio_insn.op != EMUL_OP_LOAD && !store) ||

@@ -56,8 +56,8 @@ static void inject_ud(struct shvm_vcpu *v)
 	queue_exception(v, X86_TRAP_UD, false, 0);
 }
 
-static int exit_internal(struct shvm_vcpu *v, u32 suberror,
-			 const struct vmx_exit *e)
+int vmx_exit_internal(struct shvm_vcpu *v, u32 suberror,
+		      const struct vmx_exit *e)
 {
 	struct shadowvm_run *run = v->run;
 
@@ -75,8 +75,8 @@ static int exit_internal(struct shvm_vcpu *v, u32 suberror,
  * An exit that interrupted the delivery of an event (IDT-vectoring info
  * valid) must deliver it again, unless the handler replaces it.
  */
-static void requeue_vectoring_event(struct shvm_vcpu *v,
-				    const struct vmx_exit *e)
+void vmx_requeue_vectoring_event(struct shvm_vcpu *v,
+				 const struct vmx_exit *e)
 {
 	u32 type = e->vectoring_info & INTR_INFO_INTR_TYPE_MASK;
 
@@ -96,8 +96,8 @@ static void requeue_vectoring_event(struct shvm_vcpu *v,
  * it interrupted as the SDM's double-fault rules say. Returns 1 when the
  * combination is a triple fault.
  */
-static int inject_page_fault(struct shvm_vcpu *v, const struct vmx_exit *e,
-			     u64 addr, u32 error_code)
+int vmx_inject_page_fault(struct shvm_vcpu *v, const struct vmx_exit *e,
+			  u64 addr, u32 error_code)
 {
 	u32 prev = e->vectoring_info;
 
@@ -117,96 +117,6 @@ static int inject_page_fault(struct shvm_vcpu *v, const struct vmx_exit *e,
 	return 0;
 }
 
-/*
- * Read up to @len instruction bytes at guest RIP through the guest's
- * tables. Returns how many bytes were read; when that is fewer than @len,
- * err says why (-EFAULT: fault_pfec and fault_addr describe the #PF).
- */
-static unsigned int fetch_instruction(struct shvm_vcpu *v, unsigned int cpl,
-				      u8 *buf, unsigned int len, int *err,
-				      u32 *fault_pfec, u64 *fault_addr)
-{
-	struct shvm_vm *vm = v->vm;
-	struct guest_paging gp;
-	unsigned int done = 0;
-	u32 access = PFEC_FETCH;
-
-	*err = 0;
-	shvm_vcpu_guest_paging(v, &gp);
-	/* CPL is CS.RPL in long mode; SS.DPL would do too. */
-	if (cpl == 3)
-		access |= PFEC_USER;
-	mutex_lock(&vm->mmu_lock);
-	while (done < len) {
-		u64 addr = v->rip + done, gpa;
-		unsigned int chunk = min_t(unsigned int, len - done,
-					   PAGE_SIZE - offset_in_page(addr));
-		bool writable;
-		struct page *page;
-
-		*err = shadow_translate(&vm->mmu, &gp, addr, access, &gpa,
-					fault_pfec);
-		if (*err) {
-			*fault_addr = addr;
-			break;
-		}
-		page = shvm_gfn_to_page(vm, gpa >> PAGE_SHIFT, &writable);
-		if (!page) {
-			/* Executing from MMIO: nothing we can emulate. */
-			*err = -EOPNOTSUPP;
-			break;
-		}
-		memcpy(buf + done, page_address(page) + offset_in_page(gpa),
-		       chunk);
-		done += chunk;
-	}
-	mutex_unlock(&vm->mmu_lock);
-	return done;
-}
-
-static int handle_mmio(struct shvm_vcpu *v, const struct vmx_exit *e,
-		       const struct shadow_fault *f)
-{
-	struct shadowvm_run *run = v->run;
-	u8 insn[EMUL_MAX_INSN_LEN];
-	unsigned int len;
-	int err, fetch_err;
-	bool store;
-	u32 pfec;
-	u64 addr;
-
-	/*
-	 * The instruction may end just before an unmapped page: only a
-	 * decode that needs the missing bytes turns the fetch fault into the
-	 * guest's #PF.
-	 */
-	len = fetch_instruction(v, e->cpl, insn, sizeof(insn), &fetch_err,
-				&pfec, &addr);
-	err = emul_decode(insn, len, EMUL_MODE_64, &v->mmio_insn);
-	if (err == -ENODATA && fetch_err == -EFAULT)
-		return inject_page_fault(v, e, addr, pfec);
-	store = v->mmio_insn.op == EMUL_OP_STORE;
-	/* Only plain loads and stores can cross to userspace as MMIO. */
-	if (err || (v->mmio_insn.op != EMUL_OP_LOAD && !store) ||
-	    f->write != store)
-		return exit_internal(v, SHADOWVM_INTERNAL_ERROR_EMULATION, e);
-
-	memset(&run->mmio, 0, sizeof(run->mmio));
-	run->exit_reason = SHADOWVM_EXIT_MMIO;
-	run->mmio.phys_addr = f->gpa;
-	run->mmio.len = v->mmio_insn.size;
-	run->mmio.is_write = f->write;
-	if (f->write) {
-		u64 val = emul_write_value(&v->mmio_insn, v->regs);
-
-		memcpy(run->mmio.data, &val, run->mmio.len);
-	} else {
-		v->pending = SHVM_PENDING_MMIO_READ;
-	}
-	v->rip += v->mmio_insn.len;
-	return 1;
-}
-
 static int handle_page_fault(struct shvm_vcpu *v, const struct vmx_exit *e)
 {
 	struct shvm_vm *vm = v->vm;
@@ -222,18 +132,18 @@ static int handle_page_fault(struct shvm_vcpu *v, const struct vmx_exit *e)
 		atomic64_inc(&vm->exit_stats[SHADOWVM_STAT_AUDIT_FAILURES]);
 	mutex_unlock(&vm->mmu_lock);
 	if (err)
-		return exit_internal(v, SHADOWVM_INTERNAL_ERROR_SHADOW, e);
+		return vmx_exit_internal(v, SHADOWVM_INTERNAL_ERROR_SHADOW, e);
 
 	switch (f.kind) {
 	case SHADOW_FAULT_FIXED:
-		requeue_vectoring_event(v, e);
+		vmx_requeue_vectoring_event(v, e);
 		return 0;
 	case SHADOW_FAULT_GUEST:
-		return inject_page_fault(v, e, e->qualification, f.error_code);
+		return vmx_inject_page_fault(v, e, e->qualification, f.error_code);
 	case SHADOW_FAULT_MMIO:
-		return handle_mmio(v, e, &f);
+		return vmx_handle_mmio(v, e, &f);
 	}
-	return exit_internal(v, SHADOWVM_INTERNAL_ERROR_SHADOW, e);
+	return vmx_exit_internal(v, SHADOWVM_INTERNAL_ERROR_SHADOW, e);
 }
 
 static int handle_exception(struct shvm_vcpu *v, const struct vmx_exit *e)
@@ -243,13 +153,13 @@ static int handle_exception(struct shvm_vcpu *v, const struct vmx_exit *e)
 
 	/* NMIs were handed to the host right after the exit (switch.c). */
 	if (type == INTR_TYPE_NMI_INTR) {
-		requeue_vectoring_event(v, e);
+		vmx_requeue_vectoring_event(v, e);
 		return 0;
 	}
 	vm_stat_inc(v, SHADOWVM_STAT_EXIT_EXCEPTION);
 	if (vector == X86_TRAP_PF)
 		return handle_page_fault(v, e);
-	return exit_internal(v, SHADOWVM_INTERNAL_ERROR_EMULATION, e);
+	return vmx_exit_internal(v, SHADOWVM_INTERNAL_ERROR_EMULATION, e);
 }
 
 static void flush_all_shadows(struct shvm_vcpu *v)
@@ -273,7 +183,7 @@ static int set_cr0(struct shvm_vcpu *v, const struct vmx_exit *e, u64 val)
 		/* Mode changes come with the other paging modes (issue 3). */
 		pr_notice_ratelimited("guest changed CR0.PG/PE/WP (%#llx -> %#llx): not supported yet\n",
 				      v->cr0, val);
-		return exit_internal(v, SHADOWVM_INTERNAL_ERROR_EMULATION, e);
+		return vmx_exit_internal(v, SHADOWVM_INTERNAL_ERROR_EMULATION, e);
 	}
 	v->cr0 = val | X86_CR0_ET;
 	v->paging_dirty = true;
@@ -320,7 +230,7 @@ static int set_cr3(struct shvm_vcpu *v, const struct vmx_exit *e, u64 val)
 	err = shadow_load_root(&v->vm->mmu, &v->shadow, &gp);
 	mutex_unlock(&v->vm->mmu_lock);
 	if (err)
-		return exit_internal(v, SHADOWVM_INTERNAL_ERROR_SHADOW, e);
+		return vmx_exit_internal(v, SHADOWVM_INTERNAL_ERROR_SHADOW, e);
 	set_bit(SHVM_REQ_TLB_FLUSH_NONGLOBAL, &v->requests);
 	return 0;
 }
@@ -352,8 +262,8 @@ static int handle_cr(struct shvm_vcpu *v, const struct vmx_exit *e)
 				v->cr8 = val;
 			break;
 		default:
-			return exit_internal(v,
-				SHADOWVM_INTERNAL_ERROR_EMULATION, e);
+			return vmx_exit_internal(v,
+					SHADOWVM_INTERNAL_ERROR_EMULATION, e);
 		}
 	} else if (type == 1) {			/* MOV from CR */
 		switch (cr) {
@@ -364,12 +274,12 @@ static int handle_cr(struct shvm_vcpu *v, const struct vmx_exit *e)
 			v->regs[reg] = v->cr8;
 			break;
 		default:
-			return exit_internal(v,
-				SHADOWVM_INTERNAL_ERROR_EMULATION, e);
+			return vmx_exit_internal(v,
+					SHADOWVM_INTERNAL_ERROR_EMULATION, e);
 		}
 	} else {
 		/* CLTS does not exit (TS is the guest's); LMSW cannot clear PE. */
-		return exit_internal(v, SHADOWVM_INTERNAL_ERROR_EMULATION, e);
+		return vmx_exit_internal(v, SHADOWVM_INTERNAL_ERROR_EMULATION, e);
 	}
 	if (!ret && !v->event.valid)
 		skip_instruction(v, e);
@@ -400,7 +310,7 @@ static int handle_io(struct shvm_vcpu *v, const struct vmx_exit *e)
 	if (e->qualification & BIT(4)) {
 		/* INS/OUTS need the emulator's string support (issue 3). */
 		pr_notice_ratelimited("guest string I/O is not supported yet\n");
-		return exit_internal(v, SHADOWVM_INTERNAL_ERROR_EMULATION, e);
+		return vmx_exit_internal(v, SHADOWVM_INTERNAL_ERROR_EMULATION, e);
 	}
 	memset(&run->io, 0, sizeof(run->io));
 	run->exit_reason = SHADOWVM_EXIT_IO;
@@ -631,7 +541,7 @@ int vmx_handle_exit(struct shvm_vcpu *v, const struct vmx_exit *e)
 		return handle_exception(v, e);
 	case EXIT_REASON_EXTERNAL_INTERRUPT:
 		vm_stat_inc(v, SHADOWVM_STAT_EXIT_EXTINT);
-		requeue_vectoring_event(v, e);
+		vmx_requeue_vectoring_event(v, e);
 		return 0;
 	case EXIT_REASON_TRIPLE_FAULT:
 		v->run->exit_reason = SHADOWVM_EXIT_SHUTDOWN;
@@ -682,5 +592,5 @@ int vmx_handle_exit(struct shvm_vcpu *v, const struct vmx_exit *e)
 	vm_stat_inc(v, SHADOWVM_STAT_EXIT_OTHER);
 	pr_notice_ratelimited("unhandled VM exit %u at rip %#llx\n",
 			      e->reason & 0xffff, v->rip);
-	return exit_internal(v, SHADOWVM_INTERNAL_ERROR_EMULATION, e);
+	return vmx_exit_internal(v, SHADOWVM_INTERNAL_ERROR_EMULATION, e);
 }

@@ -46,6 +46,19 @@ void vmx_world_switch(struct shvm_vcpu *v, struct vmx_exit *exit);
  */
 int vmx_handle_exit(struct shvm_vcpu *v, const struct vmx_exit *exit);
 
+/* Exit helpers shared by exit.c and access.c. */
+int vmx_exit_internal(struct shvm_vcpu *v, u32 suberror,
+		      const struct vmx_exit *exit);
+void vmx_requeue_vectoring_event(struct shvm_vcpu *v,
+				 const struct vmx_exit *exit);
+int vmx_inject_page_fault(struct shvm_vcpu *v, const struct vmx_exit *exit,
+			  u64 addr, u32 error_code);
+
+struct shadow_fault;
+/* A load or store outside guest RAM: fills the run page for userspace. */
+int vmx_handle_mmio(struct shvm_vcpu *v, const struct vmx_exit *exit,
+		    const struct shadow_fault *fault);
+
 /* Finish an IN or MMIO read with the data userspace left in the run page. */
 void vmx_complete_pending(struct shvm_vcpu *v);
 

@@ -189,6 +189,14 @@ boot_and_count() {
 		sed -n '/^@@EMUHOST RESULT insmod/,/^@@EMUHOST RESULT rmmod/p' \
 			"$dir/serial.txt" >>"$FAILURES"
 	fi
+	# The module must create /dev/shadowvm (also without VMX): otherwise
+	# every selftest skips and the run would look clean.
+	if grep -q '^@@EMUHOST DEVNODE present' "$dir/serial.txt"; then
+		bp=$((bp + 1))
+	else
+		bf=$((bf + 1)) bootfail=1
+		failure "" "---- $m: /dev/shadowvm missing after insmod ----"
+	fi
 	if grep -q '^@@EMUHOST RESULT rmmod rc=0' "$dir/serial.txt"; then
 		bp=$((bp + 1))
 	elif [ "$rc" = 0 ]; then

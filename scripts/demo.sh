@@ -29,7 +29,7 @@ guests=${EMUHOST_GUESTS:-$BUILD/guests}
 [ -f "$guests/hello.bin" ] || { echo "demo: $guests/hello.bin was not built" >&2; exit 1; }
 
 machine=bochs-vmx${DEMO_VMX:-2}
-echo "demo: booting the Debian cloud kernel in Bochs ($machine); this takes ~15 s"
+echo "demo: booting the Debian cloud kernel in Bochs ($machine); this takes ~10 s"
 scripts/emuhost/boot.sh demo "$machine" demo
 dir=$BUILD/emuhost/demo
 tr -d '\r' <"$dir/serial.log" >"$dir/serial.txt"

@@ -31,6 +31,8 @@ long shvm_check_extension(unsigned long cap)
 		return SHADOWVM_STATS_NR;
 	case SHADOWVM_CAP_VMX:
 		return vmx_available();
+	case SHADOWVM_CAP_SHADOW_POOL:
+		return SHVM_MIN_POOL_PAGES;
 	}
 	return 0;
 }

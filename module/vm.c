@@ -217,6 +217,34 @@ static int vm_get_stats(struct shvm_vm *vm, void __user *argp)
 	return err;
 }
 
+static int vm_set_shadow_pool(struct shvm_vm *vm, unsigned long pages)
+{
+	int err;
+
+	if (pages < SHVM_MIN_POOL_PAGES || pages > SHVM_MAX_POOL_PAGES) {
+		pr_notice_ratelimited("SET_SHADOW_POOL refused: %lu pages is outside [%u, %lu]\n",
+				      pages, SHVM_MIN_POOL_PAGES,
+				      SHVM_MAX_POOL_PAGES);
+		return -EINVAL;
+	}
+	mutex_lock(&vm->mmu_lock);
+	if (vm->mmu.stats.pages_in_use) {
+		pr_notice_ratelimited("SET_SHADOW_POOL refused: shadows exist already (set it before the first RUN)\n");
+		err = -EBUSY;
+		goto out;
+	}
+	shadow_mmu_destroy(&vm->mmu);
+	err = shadow_mmu_init(&vm->mmu, &vm->mmu_host, pages, SHVM_MAX_VCPUS);
+	if (err) {
+		/* Keep a usable pager: the default size worked at creation. */
+		shadow_mmu_init(&vm->mmu, &vm->mmu_host, pool_pages,
+				SHVM_MAX_VCPUS);
+	}
+out:
+	mutex_unlock(&vm->mmu_lock);
+	return err;
+}
+
 static long vm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct shvm_vm *vm = file->private_data;
@@ -229,6 +257,8 @@ static long vm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return shvm_vcpu_create(vm, arg);
 	case SHADOWVM_GET_STATS:
 		return vm_get_stats(vm, argp);
+	case SHADOWVM_SET_SHADOW_POOL:
+		return vm_set_shadow_pool(vm, arg);
 	case SHADOWVM_CHECK_EXTENSION:
 		return shvm_check_extension(arg);
 	}

@@ -16,6 +16,17 @@
 
 #define SHVM_MAX_MEMSLOTS	32
 #define SHVM_MAX_VCPUS		1
+/*
+ * The smallest shadow pool that lets any instruction complete: below the
+ * root, up to three shadows (L3, L2, L1) for each of the ~11 pages one
+ * instruction and the delivery of a fault can touch (code and two data
+ * operands, each split across pages, the stack, the IDT, GDT and TSS).
+ * A smaller pool could reclaim one of them while building another and
+ * never make progress.
+ */
+#define SHVM_MIN_POOL_PAGES	(40 * SHVM_MAX_VCPUS)
+/* The largest: 4 GiB of shadows, which keeps the pool's metadata sane. */
+#define SHVM_MAX_POOL_PAGES	BIT(20)
 
 struct shvm_vcpu;
 

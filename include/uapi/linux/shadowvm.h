@@ -47,6 +47,8 @@
 #define SHADOWVM_CAP_STATS		5
 /* 1: the host CPU has VMX and shadowvm can own it now. */
 #define SHADOWVM_CAP_VMX		6
+/* Nonzero: SHADOWVM_SET_SHADOW_POOL works; the value is the smallest pool. */
+#define SHADOWVM_CAP_SHADOW_POOL	7
 
 #define SHADOWVM_GUEST_MODE_LONG64	(1U << 0)	/* 4-level paging */
 
@@ -73,6 +75,13 @@ struct shadowvm_memory_region {
 	_IOW(SHADOWVM_IO, 0x10, struct shadowvm_memory_region)
 /* Argument: vCPU id < SHADOWVM_CAP_MAX_VCPUS. Returns a new vCPU fd. */
 #define SHADOWVM_CREATE_VCPU		_IO(SHADOWVM_IO, 0x11)
+/*
+ * Argument: the most shadow pages (4 KiB each) the VM may use, at least
+ * SHADOWVM_CHECK_EXTENSION(SHADOWVM_CAP_SHADOW_POOL). Only before the
+ * first shadow is built (EBUSY after). A small pool costs speed (more
+ * reclaim), never correctness.
+ */
+#define SHADOWVM_SET_SHADOW_POOL	_IO(SHADOWVM_IO, 0x13)
 
 /* Statistics of a VM, read with SHADOWVM_GET_STATS (VM fd). */
 enum shadowvm_stat {

@@ -24,9 +24,9 @@
 #include "vcpu.h"
 #include "vmx/vmx.h"
 
-static unsigned long pool_pages = 8192;
+static unsigned long pool_pages;
 module_param(pool_pages, ulong, 0644);
-MODULE_PARM_DESC(pool_pages, "Shadow pages per VM at most (default 8192 = 32 MiB)");
+MODULE_PARM_DESC(pool_pages, "Shadow pages per VM at most (default 0: sized from guest RAM and vCPUs)");
 
 bool shvm_audit;
 module_param_named(audit, shvm_audit, bool, 0644);
@@ -144,6 +144,48 @@ static int slot_pin(struct shvm_vm *vm, struct shvm_memslot *s,
 	return 0;
 }
 
+/* Guest RAM of @vm in bytes (vm->lock held). */
+static u64 vm_ram_bytes(struct shvm_vm *vm)
+{
+	u64 pages = 0;
+	int i;
+
+	for (i = 0; i < SHVM_MAX_MEMSLOTS; i++)
+		pages += vm->slots[i].npages;
+	return pages << PAGE_SHIFT;
+}
+
+/* The pool a VM gets unless SET_SHADOW_POOL says otherwise. */
+static unsigned long vm_default_pool(struct shvm_vm *vm)
+{
+	unsigned long pages = pool_pages;
+
+	if (!pages)
+		pages = shadow_default_pool_pages(vm_ram_bytes(vm),
+						  SHVM_MAX_VCPUS);
+	return clamp_t(unsigned long, pages, SHVM_MIN_POOL_PAGES,
+		       SHVM_MAX_POOL_PAGES);
+}
+
+/*
+ * Re-create the pager with room for @pages shadows; only while nothing is
+ * shadowed, so no shadow entry or loaded root can refer to the old pool.
+ * Both locks held.
+ */
+static int vm_resize_pool(struct shvm_vm *vm, unsigned long pages)
+{
+	int err;
+
+	if (vm->mmu.stats.pages_in_use)
+		return -EBUSY;
+	shadow_mmu_destroy(&vm->mmu);
+	err = shadow_mmu_init(&vm->mmu, &vm->mmu_host, pages, SHVM_MAX_VCPUS);
+	if (err)	/* keep a usable pager: the smallest size is tiny */
+		shadow_mmu_init(&vm->mmu, &vm->mmu_host, SHVM_MIN_POOL_PAGES,
+				SHVM_MAX_VCPUS);
+	return err;
+}
+
 static int vm_set_memory_region(struct shvm_vm *vm, void __user *argp)
 {
 	struct shadowvm_memory_region r;
@@ -174,6 +216,9 @@ static int vm_set_memory_region(struct shvm_vm *vm, void __user *argp)
 	mutex_lock(&vm->mmu_lock);
 	if (r.memory_size) {
 		err = slot_pin(vm, s, &r);
+		/* More RAM, more shadows: follow it until the guest has run. */
+		if (!err && !vm->pool_set)
+			vm_resize_pool(vm, vm_default_pool(vm));
 	} else {
 		/* No shadow entry may map a page we are about to unpin. */
 		shadow_flush_all(&vm->mmu);
@@ -209,6 +254,11 @@ static int vm_get_stats(struct shvm_vm *vm, void __user *argp)
 	st->val[SHADOWVM_STAT_POOL_RECLAIMS] = ms->reclaims;
 	st->val[SHADOWVM_STAT_UNSHADOWS] = ms->unshadows;
 	st->val[SHADOWVM_STAT_MMIO] = ms->mmio_faults;
+	st->val[SHADOWVM_STAT_EMULATED_WRITES] = ms->emulated_writes;
+	st->val[SHADOWVM_STAT_UNSHADOWS_UP] = ms->unshadows_up;
+	st->val[SHADOWVM_STAT_UNSHADOWS_WALK] = ms->unshadows_walk;
+	st->val[SHADOWVM_STAT_L3_MASS_UNPINS] = ms->l3_mass_unpins;
+	st->val[SHADOWVM_STAT_PREFETCHED] = ms->prefetched;
 	mutex_unlock(&vm->mmu_lock);
 	st->nr = SHADOWVM_STAT_NR;
 	if (copy_to_user(argp, st, sizeof(*st)))
@@ -227,21 +277,15 @@ static int vm_set_shadow_pool(struct shvm_vm *vm, unsigned long pages)
 				      SHVM_MAX_POOL_PAGES);
 		return -EINVAL;
 	}
+	mutex_lock(&vm->lock);
 	mutex_lock(&vm->mmu_lock);
-	if (vm->mmu.stats.pages_in_use) {
+	err = vm_resize_pool(vm, pages);
+	if (!err)
+		vm->pool_set = true;
+	else if (err == -EBUSY)
 		pr_notice_ratelimited("SET_SHADOW_POOL refused: shadows exist already (set it before the first RUN)\n");
-		err = -EBUSY;
-		goto out;
-	}
-	shadow_mmu_destroy(&vm->mmu);
-	err = shadow_mmu_init(&vm->mmu, &vm->mmu_host, pages, SHVM_MAX_VCPUS);
-	if (err) {
-		/* Keep a usable pager: the default size worked at creation. */
-		shadow_mmu_init(&vm->mmu, &vm->mmu_host, pool_pages,
-				SHVM_MAX_VCPUS);
-	}
-out:
 	mutex_unlock(&vm->mmu_lock);
+	mutex_unlock(&vm->lock);
 	return err;
 }
 
@@ -320,7 +364,7 @@ int shvm_vm_create(void)
 	for (i = 0; i < SHADOWVM_STAT_NR; i++)
 		atomic64_set(&vm->exit_stats[i], 0);
 	vm->mmu_host.vm = vm;
-	err = shadow_mmu_init(&vm->mmu, &vm->mmu_host, pool_pages,
+	err = shadow_mmu_init(&vm->mmu, &vm->mmu_host, vm_default_pool(vm),
 			      SHVM_MAX_VCPUS);
 	if (err)
 		goto free_vm;

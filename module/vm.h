@@ -46,6 +46,7 @@ struct shvm_vm {
 	struct shvm_vcpu *vcpus[SHVM_MAX_VCPUS];
 
 	struct mutex mmu_lock;		/* every shadow_mmu call */
+	bool pool_set;			/* SET_SHADOW_POOL chose the pool size */
 	struct mmu_host mmu_host;
 	struct shadow_mmu mmu;
 

@@ -59,20 +59,27 @@ static void audit_leaf(struct sh_audit *a, const struct shadow_page *sp,
 	if ((se & PTE_RW) && !((ge & PTE_RW) && (ge & PTE_D)))
 		audit_fail(a, "shadow %lu[%u] writable, guest l1e %llx",
 			   sh_index(mmu, sp), i, ge);
-	if ((se & PTE_US) && !(ge & PTE_US))
-		audit_fail(a, "shadow %lu[%u] user, guest l1e %llx",
-			   sh_index(mmu, sp), i, ge);
-	if ((mmu->mode_key & EFER_NXE) && (ge & PTE_NX) && !(se & PTE_NX))
-		audit_fail(a, "shadow %lu[%u] executable, guest l1e %llx",
-			   sh_index(mmu, sp), i, ge);
+	/*
+	 * Exactness (revalidation keeps shadows in step with the guest): U
+	 * and NX as the guest entry says; only W may be missing (dirty
+	 * tracking, write protection), and the frame was checked above.
+	 */
+	if (!!(se & PTE_US) != !!(ge & PTE_US))
+		audit_fail(a, "shadow %lu[%u] %llx, user differs from guest l1e %llx",
+			   sh_index(mmu, sp), i, se, ge);
+	if (!!(se & PTE_NX) != ((mmu->mode_key & EFER_NXE) && (ge & PTE_NX)))
+		audit_fail(a, "shadow %lu[%u] %llx, NX differs from guest l1e %llx",
+			   sh_index(mmu, sp), i, se, ge);
 }
 
 static void audit_link(struct sh_audit *a, const struct shadow_page *sp,
 		       unsigned int i, u64 se, u64 ge)
 {
 	struct shadow_mmu *mmu = a->mmu;
+	struct guest_paging gp = { .efer = mmu->mode_key & EFER_NXE };
 	struct shadow_page *child = sh_from_hpa(mmu, se & PTE_ADDR_MASK);
-	unsigned int want = sp->type - 1;
+	unsigned int want_type = sp->type - 1;
+	u64 want;
 	u64 gfn = (ge & PTE_ADDR_MASK) >> SH_PAGE_SHIFT;
 
 	if (!child || child->type == SH_TYPE_NONE) {
@@ -83,28 +90,34 @@ static void audit_link(struct sh_audit *a, const struct shadow_page *sp,
 	a->refs[sh_index(mmu, child)]++;
 	if (sp->type == SH_TYPE_L2_64) {
 		if (ge & PTE_PS) {
-			want = SH_TYPE_FL1_64;
+			want_type = SH_TYPE_FL1_64;
 			gfn &= ~((u64)SH_ENTRIES - 1);
 			if ((se & PTE_RW) && !(ge & PTE_D))
 				audit_fail(a, "shadow %lu[%u] writable, 2M l2e %llx clean",
 					   sh_index(mmu, sp), i, ge);
 		} else {
-			want = SH_TYPE_L1_64;
+			want_type = SH_TYPE_L1_64;
 		}
 	}
 	/* Invariant 5, by induction: each child shadows what the entry names */
-	if (child->type != want || child->gfn != gfn)
+	if (child->type != want_type || child->gfn != gfn)
 		audit_fail(a, "shadow %lu[%u] -> type %u gfn %llx, guest %llx",
 			   sh_index(mmu, sp), i, child->type, child->gfn, ge);
 	if ((se & PTE_RW) && !(ge & PTE_RW))
 		audit_fail(a, "shadow %lu[%u] writable, guest %llx",
 			   sh_index(mmu, sp), i, ge);
-	if ((se & PTE_US) && !(ge & PTE_US))
-		audit_fail(a, "shadow %lu[%u] user, guest %llx",
-			   sh_index(mmu, sp), i, ge);
-	if ((mmu->mode_key & EFER_NXE) && (ge & PTE_NX) && !(se & PTE_NX))
-		audit_fail(a, "shadow %lu[%u] executable, guest %llx",
-			   sh_index(mmu, sp), i, ge);
+	/*
+	 * Exactness: an upper shadow entry carries exactly the guest entry's
+	 * rights. The one exception is W of a superpage L2e, which also
+	 * waits for the guest D bit, and D may be set by a walk that built
+	 * nothing (shadow_translate()).
+	 */
+	want = sh_upper_flags(&gp, ge);
+	if (want != (se & ~PTE_ADDR_MASK) &&
+	    !(sp->type == SH_TYPE_L2_64 && (ge & PTE_PS) &&
+	      want == ((se & ~PTE_ADDR_MASK) | PTE_RW)))
+		audit_fail(a, "shadow %lu[%u] %llx not exact for guest %llx",
+			   sh_index(mmu, sp), i, se, ge);
 }
 
 static void audit_entries(struct sh_audit *a, const struct shadow_page *sp)
@@ -171,9 +184,10 @@ static void audit_up(struct sh_audit *a, const struct shadow_page *sp)
 	const struct shadow_page *parent;
 	u64 e;
 
-	if (!sp->up)
+	/* Not maintained while pinned (sh_pin()); sh_unpin() clears it. */
+	if (!sp->up || (sp->pinned && sh_type_has_up(sp->type)))
 		return;
-	if (!sh_type_has_up(sp->type) || sp->pinned) {
+	if (!sh_type_has_up(sp->type)) {
 		audit_fail(a, "shadow %lu type %u pinned %d has up %llx",
 			   sh_index(mmu, sp), sp->type, sp->pinned, sp->up);
 		return;
@@ -231,6 +245,9 @@ unsigned long shadow_audit(struct shadow_mmu *mmu)
 				   sh_index(mmu, sp), sp->type, sp->refcount,
 				   sp->pinned);
 	}
+	if (mmu->bad_up)
+		audit_fail(&a, "%llu up-pointers named a wrong entry",
+			   mmu->bad_up);
 	if (nr_free != mmu->nr_free)
 		audit_fail(&a, "free list holds %lu, nr_free %lu", nr_free,
 			   mmu->nr_free);
@@ -248,6 +265,9 @@ unsigned long shadow_audit(struct shadow_mmu *mmu)
 		    (sp->pinned && !sh_type_pinnable(sp->type)))
 			audit_fail(&a, "shadow %lu type %u pinned %d mislisted",
 				   i, sp->type, sp->pinned);
+		if (sp->pinned && sp->type == SH_TYPE_L3_64 &&
+		    !mmu->l3_toplevel)
+			audit_fail(&a, "L3 shadow %lu pinned, L3-toplevel off", i);
 		if (sp->dead && (!sp->nr_loaded || sp->pinned))
 			audit_fail(&a, "dead shadow %lu loaded %u pinned %d",
 				   i, sp->nr_loaded, sp->pinned);

@@ -20,6 +20,7 @@
 #include <linux/string.h>
 #include <linux/bits.h>
 #include <linux/compiler.h>
+#include <linux/minmax.h>
 #include <linux/atomic.h>
 #include <linux/printk.h>
 #else

@@ -65,7 +65,10 @@ struct shadow_page {
 	u64 gfn;
 	/*
 	 * Locator of the first shadow entry that references this shadow
-	 * (sh_locator()), 0 when unknown. Only for types with up-pointers.
+	 * (sh_locator()), 0 when unknown. Only for types with up-pointers,
+	 * and only maintained while the shadow is not pinned: references
+	 * taken or dropped while pinned do not touch it, so whatever it
+	 * holds then is meaningless and sh_unpin() must clear it.
 	 */
 	u64 up;
 	u32 refcount;		/* parent entries + pin + loading vCPUs */
@@ -100,16 +103,38 @@ static inline bool sh_type_is_table(unsigned int type)
 	       type < SH_TYPE_NR;
 }
 
-/* Top-level shadows are pinned; L3 joins them with L3-toplevel (later). */
+/*
+ * Types that may be pinned: top-level shadows, and L3s while the VM uses
+ * L3-toplevel (whether a given L3 is pinned is decided where it is made;
+ * see sh_get_shadow()).
+ */
 static inline bool sh_type_pinnable(unsigned int type)
 {
-	return type == SH_TYPE_L4_64;
+	return type == SH_TYPE_L4_64 || type == SH_TYPE_L3_64;
 }
 
-/* Single-page shadows that are not pinnable keep an up-pointer. */
+/*
+ * Single-page shadows below the top level keep an up-pointer while they
+ * are not pinned (an L3 may be either, see L3-toplevel).
+ */
 static inline bool sh_type_has_up(unsigned int type)
 {
 	return type >= SH_TYPE_L1_64 && type <= SH_TYPE_L3_64;
+}
+
+/* Guest paging level whose tables a shadow of @type mirrors (FL1: 1). */
+static inline unsigned int sh_type_level(unsigned int type)
+{
+	switch (type) {
+	case SH_TYPE_L4_64:
+		return 4;
+	case SH_TYPE_L3_64:
+		return 3;
+	case SH_TYPE_L2_64:
+		return 2;
+	default:
+		return 1;
+	}
 }
 
 /* Type of the shadows whose entries may point at a shadow of @type. */
@@ -165,6 +190,7 @@ struct shadow_page *sh_alloc(struct shadow_mmu *mmu, u64 gfn,
 void sh_free(struct shadow_mmu *mmu, struct shadow_page *sp);
 void sh_pin(struct shadow_mmu *mmu, struct shadow_page *sp);
 void sh_unpin(struct shadow_mmu *mmu, struct shadow_page *sp);
+bool sh_reclaim_one(struct shadow_mmu *mmu);
 
 /* walk.c */
 struct guest_walk {
@@ -190,5 +216,20 @@ void sh_zap_entry(struct shadow_mmu *mmu, struct shadow_page *sp,
 void sh_remove_shadow(struct shadow_mmu *mmu, struct shadow_page *sp);
 bool sh_unshadow_frame(struct shadow_mmu *mmu, u64 gfn);
 void sh_write_protect_frame(struct shadow_mmu *mmu, u64 gfn);
+void sh_set_link(struct shadow_mmu *mmu, struct shadow_page *sp,
+		 unsigned int idx, struct shadow_page *child, u64 flags);
+void sh_set_leaf(struct shadow_mmu *mmu, struct shadow_page *sp,
+		 unsigned int idx, u64 new);
+u64 sh_upper_flags(const struct guest_paging *gp, u64 ge);
+u64 sh_leaf_entry(struct shadow_mmu *mmu, const struct guest_paging *gp,
+		  u64 ge);
+bool sh_guest_entry_usable(const struct guest_paging *gp, unsigned int level,
+			   u64 ge);
+void sh_resync(struct shadow_mmu *mmu);
+void sh_check_mode(struct shadow_mmu *mmu, const struct guest_paging *gp);
+void sh_flush_if_needed(struct shadow_mmu *mmu);
+
+/* emulate.c (write path) */
+void sh_emulate_note_walk(struct shadow_mmu *mmu, const struct guest_walk *w);
 
 #endif /* SHADOWVM_MMU_INTERNAL_H */

@@ -10,14 +10,50 @@
  */
 #include "internal.h"
 
-/* One L4 root per vCPU plus a full L3/L2/L1 path for a fault. */
+/*
+ * Beyond one loaded root per vCPU (never reclaimable): a fault reserves
+ * a full L3/L2/L1 path (3), a CR3 load one new root while the old one is
+ * still loaded (1). One spare keeps the two from thrashing each other.
+ */
 #define SH_POOL_MIN_EXTRA	4
+/* Default sizing: per vCPU, and per MiB of guest RAM (see below). */
+#define SH_POOL_PER_VCPU	256
+#define SH_POOL_PER_MIB		2
+#define SH_POOL_DEFAULT_MAX	BIT(20)		/* 4 GiB of shadows */
+
+unsigned long shadow_min_pool_pages(unsigned int nr_vcpus)
+{
+	return (unsigned long)nr_vcpus + SH_POOL_MIN_EXTRA;
+}
+
+/*
+ * Mapping all of guest RAM once with 4 KiB pages takes one L1 per 2 MiB;
+ * two pages per MiB leave room for four address spaces' worth of L1s,
+ * and 256 pages per vCPU hold the upper levels and the pinned roots of
+ * the address spaces each vCPU switches between (the same budget Xen's
+ * toolstack gives HVM guests). More only saves refaults.
+ */
+unsigned long shadow_default_pool_pages(u64 guest_ram_bytes,
+					unsigned int nr_vcpus)
+{
+	u64 pages = (u64)nr_vcpus * SH_POOL_PER_VCPU;
+	u64 mib = guest_ram_bytes >> 20;
+
+	if (mib > SH_POOL_DEFAULT_MAX)
+		mib = SH_POOL_DEFAULT_MAX;
+	pages += mib * SH_POOL_PER_MIB;
+	if (pages > SH_POOL_DEFAULT_MAX)
+		pages = SH_POOL_DEFAULT_MAX;
+	if (pages < shadow_min_pool_pages(nr_vcpus))
+		pages = shadow_min_pool_pages(nr_vcpus);
+	return pages;
+}
 
 int sh_pool_init(struct shadow_mmu *mmu, unsigned long pages)
 {
 	unsigned long i;
 
-	if (pages < mmu->nr_vcpus + SH_POOL_MIN_EXTRA)
+	if (pages < shadow_min_pool_pages(mmu->nr_vcpus))
 		return -EINVAL;
 	mmu->pool = mmu_host_zalloc(mmu->host, pages * sizeof(*mmu->pool));
 	if (!mmu->pool)
@@ -50,23 +86,33 @@ void sh_pool_destroy(struct shadow_mmu *mmu)
 	mmu->nr_free = 0;
 }
 
+/*
+ * Pin @sp (or make it the most recently used pinned shadow). Its up field
+ * stops being maintained from here on (sh_get_ref(), sh_put_ref()).
+ */
 void sh_pin(struct shadow_mmu *mmu, struct shadow_page *sp)
 {
 	if (sp->pinned) {
 		list_move(&sp->pin_link, &mmu->pinned);
 		return;
 	}
-	/* A pinned shadow has no single referencing entry to remember. */
-	sp->up = 0;
 	sp->pinned = true;
+	if (sp->type == SH_TYPE_L4_64)
+		mmu->nr_pinned_l4++;
 	sh_get_ref(mmu, sp, 0);
 	list_add(&sp->pin_link, &mmu->pinned);
 }
 
 /*
- * Drop the pin of @sp. Decides from @sp's own type only: a type that keeps
- * up-pointers leaves with up == 0 whoever unpins it, because entries that
- * referenced it while pinned were never recorded. May free @sp.
+ * Drop the pin of @sp. May free @sp.
+ *
+ * The seed's rule: this decides from @sp's own type only, never from a
+ * VM-wide setting, and a type that keeps up-pointers (an L3 pinned under
+ * L3-toplevel) leaves with up == 0 whoever unpins it - the mass unpin,
+ * pool reclaim, unshadow or a full flush. While pinned, references came
+ * and went without updating up, so any value left there could name an
+ * entry that now maps some other shadow, and an O(1) unshadow through it
+ * would clear the wrong entry.
  */
 void sh_unpin(struct shadow_mmu *mmu, struct shadow_page *sp)
 {
@@ -74,13 +120,15 @@ void sh_unpin(struct shadow_mmu *mmu, struct shadow_page *sp)
 		return;
 	list_del_init(&sp->pin_link);
 	sp->pinned = false;
+	if (sp->type == SH_TYPE_L4_64)
+		mmu->nr_pinned_l4--;
 	if (sh_type_has_up(sp->type))
 		sp->up = 0;
 	sh_put_ref(mmu, sp, 0);
 }
 
-/* Unpin the least recently loaded shadow that no vCPU has loaded. */
-static bool sh_reclaim_one(struct shadow_mmu *mmu)
+/* Unpin the least recently used shadow that no vCPU has loaded. */
+bool sh_reclaim_one(struct shadow_mmu *mmu)
 {
 	struct shadow_page *sp;
 

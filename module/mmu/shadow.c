@@ -20,7 +20,7 @@ static u64 sh_cr3_gfn(const struct guest_paging *gp)
 	       SH_PAGE_SHIFT;
 }
 
-static void sh_flush_if_needed(struct shadow_mmu *mmu)
+void sh_flush_if_needed(struct shadow_mmu *mmu)
 {
 	if (mmu->flush_pending) {
 		mmu->flush_pending = false;
@@ -28,7 +28,11 @@ static void sh_flush_if_needed(struct shadow_mmu *mmu)
 	}
 }
 
-/* @loc: the locator of the entry that now references @sp, or 0. */
+/*
+ * @loc: the locator of the entry that now references @sp, or 0. A pinned
+ * shadow has no single referencing entry worth remembering: its up field
+ * is left alone until sh_unpin() clears it.
+ */
 void sh_get_ref(struct shadow_mmu *mmu, struct shadow_page *sp, u64 loc)
 {
 	sp->refcount++;
@@ -39,7 +43,7 @@ void sh_get_ref(struct shadow_mmu *mmu, struct shadow_page *sp, u64 loc)
 /* @loc: the locator of the entry that dropped its reference, or 0. */
 void sh_put_ref(struct shadow_mmu *mmu, struct shadow_page *sp, u64 loc)
 {
-	if (loc && sp->up == loc)
+	if (loc && !sp->pinned && sp->up == loc)
 		sp->up = 0;
 	if (sp->refcount && --sp->refcount == 0)
 		sh_destroy(mmu, sp);
@@ -128,6 +132,26 @@ static struct shadow_page *sh_get_shadow(struct shadow_mmu *mmu, u64 gfn,
 }
 
 /*
+ * The L3-toplevel decision, taken in this one place: a new L4 shadow is
+ * being made while more than 2 * nr_vcpus L4s are pinned, so the guest
+ * keeps many address spaces (one L4 per process) and pinned L3s would
+ * only crowd the pool. Unpin every L3 and stop pinning them in this VM.
+ */
+static void sh_l3_toplevel_check(struct shadow_mmu *mmu)
+{
+	struct shadow_page *sp, *tmp;
+
+	if (!mmu->l3_toplevel || mmu->nr_pinned_l4 <= 2 * mmu->nr_vcpus)
+		return;
+	mmu->l3_toplevel = false;
+	mmu->stats.l3_mass_unpins++;
+	/* Unpinning an L3 frees at most L2s and L1s: @tmp stays valid. */
+	list_for_each_entry_safe(sp, tmp, &mmu->pinned, pin_link)
+		if (sp->type == SH_TYPE_L3_64)
+			sh_unpin(mmu, sp);
+}
+
+/*
  * Remove every reference to @sp from parent shadow entries: first the one
  * its up-pointer names (O(1)), then, if references remain, by searching
  * all shadows of the parent type.
@@ -149,14 +173,19 @@ static void sh_unhook(struct shadow_mmu *mmu, struct shadow_page *sp,
 
 			if (parent->type == ptype && (e & PTE_P) &&
 			    (e & PTE_ADDR_MASK) == sp->hpa) {
-				mmu->unhook_by_up++;
+				mmu->stats.unshadows_up++;
 				sh_zap_entry(mmu, parent, eidx);
+			} else {
+				/* Never trust a stale up-pointer (invariant 8) */
+				mmu->bad_up++;
 			}
+		} else {
+			mmu->bad_up++;
 		}
 	}
 	if (sp->refcount <= keep || ptype == SH_TYPE_NONE)
 		return;
-	mmu->unhook_by_search++;
+	mmu->stats.unshadows_walk++;
 	for (i = 0; i < mmu->pool_size && sp->refcount > keep; i++) {
 		struct shadow_page *parent = &mmu->pool[i];
 
@@ -217,7 +246,7 @@ bool sh_unshadow_frame(struct shadow_mmu *mmu, u64 gfn)
  * Every pager entry point is a guest TLB-flush point or a fault: a frame
  * that was left writable while shadowed stops being trusted here.
  */
-static void sh_resync(struct shadow_mmu *mmu)
+void sh_resync(struct shadow_mmu *mmu)
 {
 	if (!mmu->oos_valid)
 		return;
@@ -226,7 +255,7 @@ static void sh_resync(struct shadow_mmu *mmu)
 }
 
 /* Shadows built under other paging controls must not be reused. */
-static void sh_check_mode(struct shadow_mmu *mmu, const struct guest_paging *gp)
+void sh_check_mode(struct shadow_mmu *mmu, const struct guest_paging *gp)
 {
 	u64 key = sh_mode_key(gp);
 
@@ -245,6 +274,8 @@ int shadow_mmu_init(struct shadow_mmu *mmu, struct mmu_host *host,
 	mmu->host = host;
 	mmu->nr_vcpus = nr_vcpus;
 	mmu->mode_key = ~0ULL;
+	/* Only 64-bit guests so far, and all of them start with it on. */
+	mmu->l3_toplevel = true;
 	INIT_LIST_HEAD(&mmu->pinned);
 	INIT_LIST_HEAD(&mmu->free_list);
 	ret = sh_pool_init(mmu, pool_pages);
@@ -329,6 +360,7 @@ int shadow_load_root(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
 			sh_flush_if_needed(mmu);
 			return ret;
 		}
+		sh_l3_toplevel_check(mmu);
 		sp = sh_get_shadow(mmu, gfn, SH_TYPE_L4_64);
 		if (!sp) {
 			sh_flush_if_needed(mmu);
@@ -371,8 +403,8 @@ bool shadow_root_stale(const struct shadow_vcpu *sv)
  * Point entry @idx of the non-leaf shadow @sp at @child with @flags,
  * moving references if it pointed elsewhere.
  */
-static void sh_set_link(struct shadow_mmu *mmu, struct shadow_page *sp,
-			unsigned int idx, struct shadow_page *child, u64 flags)
+void sh_set_link(struct shadow_mmu *mmu, struct shadow_page *sp,
+		 unsigned int idx, struct shadow_page *child, u64 flags)
 {
 	u64 old = sp->entries[idx], new = child->hpa | flags;
 
@@ -393,8 +425,8 @@ static void sh_set_link(struct shadow_mmu *mmu, struct shadow_page *sp,
 	WRITE_ONCE(sp->entries[idx], new);
 }
 
-static void sh_set_leaf(struct shadow_mmu *mmu, struct shadow_page *sp,
-			unsigned int idx, u64 new)
+void sh_set_leaf(struct shadow_mmu *mmu, struct shadow_page *sp,
+		 unsigned int idx, u64 new)
 {
 	u64 old = sp->entries[idx];
 
@@ -406,13 +438,83 @@ static void sh_set_leaf(struct shadow_mmu *mmu, struct shadow_page *sp,
 }
 
 /* Rights of a guest non-leaf entry, as shadow entry flags. */
-static u64 sh_upper_flags(const struct guest_paging *gp, u64 ge)
+u64 sh_upper_flags(const struct guest_paging *gp, u64 ge)
 {
 	u64 f = PTE_P | PTE_A | (ge & (PTE_RW | PTE_US));
 
 	if ((gp->efer & EFER_NXE) && (ge & PTE_NX))
 		f |= PTE_NX;
 	return f;
+}
+
+/*
+ * May a shadow entry be made from guest entry @ge at @level without a
+ * guest walk? Only if it is present, well-formed and already accessed:
+ * the pager never sets A on the guest's behalf outside a real access.
+ */
+bool sh_guest_entry_usable(const struct guest_paging *gp, unsigned int level,
+			   u64 ge)
+{
+	return (ge & PTE_P) && (ge & PTE_A) &&
+	       !(ge & sh_guest_rsvd_mask(gp, level, ge));
+}
+
+/*
+ * The shadow L1 entry for guest L1 entry @ge (present, A set), or 0 when
+ * its frame is outside guest RAM (MMIO is never mapped). Writable only if
+ * the guest entry is writable and dirty, the slot is writable and the
+ * frame holds no shadowed page table (invariants 1-3).
+ */
+u64 sh_leaf_entry(struct shadow_mmu *mmu, const struct guest_paging *gp,
+		  u64 ge)
+{
+	u64 gfn = (ge & GENMASK_ULL(SHADOW_GUEST_MAXPHYADDR - 1, 12)) >>
+		  SH_PAGE_SHIFT;
+	bool slot_writable;
+	u64 hfn, leaf;
+
+	if (mmu_host_gfn_to_hfn(mmu->host, gfn, &hfn, &slot_writable))
+		return 0;
+	leaf = (hfn << SH_PAGE_SHIFT) | PTE_P | PTE_A | (ge & PTE_US);
+	if ((gp->efer & EFER_NXE) && (ge & PTE_NX))
+		leaf |= PTE_NX;
+	if (slot_writable && (ge & PTE_RW) && (ge & PTE_D) &&
+	    (!sh_frame_is_shadowed(mmu, gfn) ||
+	     (mmu->oos_valid && mmu->oos_gfn == gfn)))
+		leaf |= PTE_RW | PTE_D;
+	return leaf;
+}
+
+/* Entries around a faulting one that a fault also fills in (aligned). */
+#define SH_PREFETCH	16
+
+/*
+ * Prefetch: a fault on entry @idx of shadow L1 @sp also fills the empty
+ * neighbouring entries whose guest entries are present and already
+ * accessed (the guest will likely touch them next, and A is never set on
+ * its behalf). Rights as on a fault: sh_leaf_entry() keeps them read-only
+ * unless dirty, and never maps MMIO.
+ */
+static void sh_prefetch(struct shadow_mmu *mmu, const struct guest_paging *gp,
+			struct shadow_page *sp, unsigned int idx)
+{
+	const u64 *table = mmu_host_map_gfn(mmu->host, sp->gfn);
+	unsigned int first = idx & ~(SH_PREFETCH - 1), i;
+
+	if (!table)
+		return;
+	for (i = first; i < first + SH_PREFETCH; i++) {
+		u64 ge = READ_ONCE(table[i]), leaf;
+
+		if (i == idx || (sp->entries[i] & PTE_P) ||
+		    !sh_guest_entry_usable(gp, 1, ge))
+			continue;
+		leaf = sh_leaf_entry(mmu, gp, ge);
+		if (!leaf)
+			continue;
+		WRITE_ONCE(sp->entries[i], leaf);
+		mmu->stats.prefetched++;
+	}
 }
 
 /* Build the shadow path and leaf for a successful walk @w of @addr. */
@@ -447,26 +549,32 @@ static int sh_build(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
 		if (!child)
 			return -ENOMEM;
 		sh_set_link(mmu, sp, sh_entry_index(addr, level), child, flags);
+		/*
+		 * Under L3-toplevel an L3 is pinned when made, and pinned
+		 * again (or made most recently used) whenever a fault goes
+		 * through it, so it survives the L4s above it coming and
+		 * going. Pinned after linking: its up field may name that
+		 * link, and stops being maintained - sh_unpin() clears it.
+		 */
+		if (type == SH_TYPE_L3_64 && mmu->l3_toplevel)
+			sh_pin(mmu, child);
 		sp = child;
 	}
 
-	writable = slot_writable &&
-		   (!sh_frame_is_shadowed(mmu, w->gfn) ||
-		    (mmu->oos_valid && mmu->oos_gfn == w->gfn));
-	leaf = (hfn << SH_PAGE_SHIFT) | PTE_P | PTE_A;
 	if (w->leaf_level == 1) {
-		ge = w->entry[1];
-		writable = writable && (ge & PTE_RW) && (ge & PTE_D);
-		leaf |= ge & PTE_US;
-		if ((gp->efer & EFER_NXE) && (ge & PTE_NX))
-			leaf |= PTE_NX;
+		leaf = sh_leaf_entry(mmu, gp, w->entry[1]);
 	} else {
 		/* Rights are in the shadow L2e; the FL1 adds per-frame ones. */
-		leaf |= PTE_US;
+		writable = slot_writable &&
+			   (!sh_frame_is_shadowed(mmu, w->gfn) ||
+			    (mmu->oos_valid && mmu->oos_gfn == w->gfn));
+		leaf = (hfn << SH_PAGE_SHIFT) | PTE_P | PTE_A | PTE_US;
+		if (writable)
+			leaf |= PTE_RW | PTE_D;
 	}
-	if (writable)
-		leaf |= PTE_RW | PTE_D;
 	sh_set_leaf(mmu, sp, sh_entry_index(addr, 1), leaf);
+	if (w->leaf_level == 1)
+		sh_prefetch(mmu, gp, sp, sh_entry_index(addr, 1));
 	return 0;
 }
 
@@ -486,7 +594,7 @@ int shadow_page_fault(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
 {
 	u32 access = pfec & PFEC_ACCESS, guest_pfec = 0;
 	struct guest_walk w;
-	bool slot_writable;
+	bool slot_writable, native;
 	u64 hfn;
 	int ret;
 
@@ -533,19 +641,28 @@ int shadow_page_fault(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
 	ret = sh_reserve(mmu, SH_FAULT_RESERVE);
 	if (ret)
 		goto out;
+	sh_emulate_note_walk(mmu, &w);
 
 	/*
-	 * A write to one of the guest's page tables. Without emulation
-	 * (issue 3) the write must run natively: drop the shadows of that
-	 * frame. A frame on the path of this very write cannot be dropped
-	 * (building the path shadows it again, whether or not it is shadowed
-	 * now), so it is left writable until the next pager entry.
+	 * A write to one of the guest's page tables is normally emulated
+	 * (below). It runs natively instead when it comes from user mode
+	 * (page tables are not user data: the frame is being reused) or
+	 * when the emulator gave up on this frame (shadow_unshadow_gfn()):
+	 * then the shadows of the frame are dropped. A frame on the path
+	 * of this very write cannot be dropped (building the path shadows
+	 * it again), so it is left writable until the next pager entry.
 	 */
-	if ((access & PFEC_WRITE) && sh_on_walk_path(&w, w.gfn)) {
-		mmu->oos_valid = true;
-		mmu->oos_gfn = w.gfn;
-	} else if ((access & PFEC_WRITE) && sh_frame_is_shadowed(mmu, w.gfn)) {
-		sh_unshadow_frame(mmu, w.gfn);
+	native = (access & PFEC_USER) ||
+		 (mmu->native_valid && mmu->native_gfn == w.gfn);
+	if ((access & PFEC_WRITE) && native) {
+		if (mmu->native_gfn == w.gfn)
+			mmu->native_valid = false;
+		if (sh_on_walk_path(&w, w.gfn)) {
+			mmu->oos_valid = true;
+			mmu->oos_gfn = w.gfn;
+		} else if (sh_frame_is_shadowed(mmu, w.gfn)) {
+			sh_unshadow_frame(mmu, w.gfn);
+		}
 	}
 
 	ret = sh_build(mmu, sv, gp, addr, &w, hfn, slot_writable);
@@ -553,6 +670,13 @@ int shadow_page_fault(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
 		goto out;
 	mmu->stats.shadow_faults++;
 	out->kind = SHADOW_FAULT_FIXED;
+	if ((access & PFEC_WRITE) && !native &&
+	    sh_frame_is_shadowed(mmu, w.gfn)) {
+		/* The path is built (read-only leaf): emulate the write. */
+		out->kind = SHADOW_FAULT_EMULATE;
+		out->gpa = w.gpa;
+		out->write = true;
+	}
 out:
 	sh_flush_if_needed(mmu);
 	return ret;

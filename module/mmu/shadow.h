@@ -48,6 +48,11 @@ struct shadow_stats {
 	u64 invlpg;
 	u64 reclaims;		/* shadows unpinned to refill the pool */
 	u64 unshadows;		/* frames unshadowed because the guest wrote them */
+	u64 emulated_writes;	/* shadow_write_guest/cmpxchg calls done */
+	u64 unshadows_up;	/* parent entries found via an up-pointer */
+	u64 unshadows_walk;	/* unshadows that had to search all parents */
+	u64 l3_mass_unpins;	/* times L3-toplevel was switched off */
+	u64 prefetched;		/* L1 entries filled ahead of a fault */
 };
 
 struct shadow_page;
@@ -76,11 +81,31 @@ struct shadow_mmu {
 	 */
 	u64 oos_gfn;
 	bool oos_valid;
+	/*
+	 * The emulator gave up on a write to this frame: the next write
+	 * fault on it runs natively (see shadow_unshadow_gfn()).
+	 */
+	u64 native_gfn;
+	bool native_valid;
 	bool flush_pending;	/* shadow entries lost rights since last flush */
+	/*
+	 * L3-toplevel (64-bit guests): new L3 shadows are pinned. Switched
+	 * off for good, with every L3 unpinned, when a new L4 shadow is made
+	 * while more than 2 * nr_vcpus L4s are pinned (shadow_load_root()).
+	 */
+	bool l3_toplevel;
+	unsigned int nr_pinned_l4;
+	/*
+	 * Up-pointers that, when used, did not name an entry mapping their
+	 * shadow. Always 0 unless the pager is broken; the audit reports it.
+	 */
+	u64 bad_up;
+	/* Write-path heuristics (write.c): flooding and zeroing detection. */
+	u64 flood_gfn;		/* frame of the last emulated writes */
+	unsigned int flood_count; /* ... since a shadow fault went through it */
+	u64 zero_gfn;		/* frame being zeroed from entry 0 */
+	unsigned int zero_next;	/* next entry the zeroing run expects */
 	struct shadow_stats stats;
-	/* Debug counters for the model: how parents were found on unshadow. */
-	u64 unhook_by_up;
-	u64 unhook_by_search;
 };
 
 struct shadow_vcpu {
@@ -92,13 +117,20 @@ enum shadow_fault_kind {
 	SHADOW_FAULT_FIXED,	/* shadows updated: re-enter the guest */
 	SHADOW_FAULT_GUEST,	/* inject #PF(error_code) at the fault address */
 	SHADOW_FAULT_MMIO,	/* access to guest-physical @gpa outside slots */
+	/*
+	 * A write the guest's tables allow, to @gpa in a frame that holds
+	 * shadowed page tables: emulate the instruction, doing its memory
+	 * writes with shadow_write_guest()/shadow_cmpxchg_guest(); if it
+	 * cannot be emulated, call shadow_unshadow_gfn() and re-enter.
+	 */
+	SHADOW_FAULT_EMULATE,
 };
 
 struct shadow_fault {
 	enum shadow_fault_kind kind;
 	u32 error_code;		/* SHADOW_FAULT_GUEST: the guest's PFEC */
-	u64 gpa;		/* SHADOW_FAULT_MMIO: guest-physical address */
-	bool write;		/* SHADOW_FAULT_MMIO: the access was a write */
+	u64 gpa;		/* MMIO, EMULATE: guest-physical address */
+	bool write;		/* MMIO, EMULATE: the access was a write */
 };
 
 /* @pool_pages bounds the shadow memory of the VM. */
@@ -128,9 +160,10 @@ bool shadow_root_stale(const struct shadow_vcpu *sv);
 /*
  * #PF intercepted at linear address @addr with hardware error code @pfec
  * (computed from the shadow tables). Walks the guest tables and either
- * fixes the shadows or says what the guest must see. Returns 0 with *out
- * filled in, -EINVAL for a guest mode the pager does not handle (or no
- * root loaded), -ENOMEM when the pool could not be refilled. After a
+ * fixes the shadows or says what the guest must see (or that a write to
+ * a shadowed page table needs emulating). Returns 0 with *out filled
+ * in, -EINVAL for a guest mode the pager does not handle (or no root
+ * loaded), -ENOMEM when the pool could not be refilled. After a
  * SHADOW_FAULT_FIXED result check shadow_root_stale().
  */
 int shadow_page_fault(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
@@ -149,6 +182,43 @@ void shadow_invlpg(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
  */
 int shadow_translate(struct shadow_mmu *mmu, const struct guest_paging *gp,
 		     u64 addr, u32 pfec, u64 *gpa, u32 *fault_pfec);
+
+/*
+ * The write path for SHADOW_FAULT_EMULATE. Write @len bytes of @data to
+ * guest-physical @gpa (the range may continue into the following frames)
+ * and revalidate the changed guest entries, in place, into every shadow
+ * of each written frame. Returns 0, or -EFAULT (nothing written) if some
+ * byte is outside guest RAM or in a read-only slot: the caller treats
+ * that access as MMIO. Heuristics may unshadow the frame instead of
+ * revalidating (writes that look like reuse as data). Check
+ * shadow_root_stale() afterwards.
+ */
+int shadow_write_guest(struct shadow_mmu *mmu, const struct guest_paging *gp,
+		       u64 gpa, const void *data, unsigned int len);
+/*
+ * Compare-exchange for locked instructions: if the @len bytes at @gpa
+ * equal @old, store @new (as shadow_write_guest() does) and return 0;
+ * -EAGAIN if memory differs (nothing stored), -EFAULT as above. Atomic
+ * against native guest writes for naturally aligned 4 and 8 bytes.
+ */
+int shadow_cmpxchg_guest(struct shadow_mmu *mmu, const struct guest_paging *gp,
+			 u64 gpa, const void *old, const void *new,
+			 unsigned int len);
+/*
+ * The emulator could not handle a write to @gfn: drop its shadows. The
+ * next write fault on @gfn runs the instruction natively, so re-entering
+ * the guest makes progress.
+ */
+void shadow_unshadow_gfn(struct shadow_mmu *mmu, u64 gfn);
+
+/*
+ * Default pool size (pages) for a VM with @guest_ram_bytes of RAM and
+ * @nr_vcpus vCPUs; never below shadow_min_pool_pages(@nr_vcpus).
+ */
+unsigned long shadow_default_pool_pages(u64 guest_ram_bytes,
+					unsigned int nr_vcpus);
+/* Smallest pool shadow_mmu_init() accepts for @nr_vcpus vCPUs. */
+unsigned long shadow_min_pool_pages(unsigned int nr_vcpus);
 
 /*
  * Drop every shadow (mode change, pool exhaustion, VM reset). Roots loaded

@@ -3,9 +3,10 @@
  * Guest memory accesses the hardware could not complete and shadowvm
  * must carry out itself: MMIO (guest-physical addresses outside every
  * slot, writes to read-only slots), which crosses to userspace, and writes
- * to guest page tables that the shadow pager keeps write-protected. Both
- * fetch the instruction through the guest's page tables and decode it
- * with module/emulate.
+ * to guest page tables that the shadow pager keeps write-protected, which
+ * are executed here with every store going through the pager so that it
+ * updates the shadows in place. Both fetch the instruction through the
+ * guest's page tables and decode it with module/emulate.
  */
 #define pr_fmt(fmt) "shadowvm: " fmt
 
@@ -105,3 +106,174 @@ int vmx_handle_mmio(struct shvm_vcpu *v, const struct vmx_exit *e,
 	return 1;
 }
 
+/* One emulated instruction's view of guest linear memory. */
+struct access_ctx {
+	struct shvm_vcpu *v;
+	struct guest_paging gp;
+	u32 user;		/* PFEC_USER when the guest runs at CPL 3 */
+	bool faulted;		/* a translation said: guest #PF */
+	u32 fault_pfec;
+	u64 fault_addr;
+};
+
+static int access_translate(struct access_ctx *c, u64 la, u32 access,
+			    u64 *gpa)
+{
+	int err = shadow_translate(&c->v->vm->mmu, &c->gp, la,
+				   access | c->user, gpa, &c->fault_pfec);
+
+	if (err == -EFAULT) {
+		c->faulted = true;
+		c->fault_addr = la;
+	}
+	return err;
+}
+
+/*
+ * Translate both pages of an access that may cross a page boundary before
+ * touching either, so a fault on the second leaves memory unchanged.
+ */
+static int access_map(struct access_ctx *c, u64 la, unsigned int len,
+		      u32 access, u64 gpa[2], unsigned int *first)
+{
+	int err;
+
+	*first = min_t(unsigned int, len, PAGE_SIZE - offset_in_page(la));
+	err = access_translate(c, la, access, &gpa[0]);
+	if (!err && *first < len)
+		err = access_translate(c, la + *first, access, &gpa[1]);
+	return err;
+}
+
+static int read_gpa(struct access_ctx *c, u64 gpa, void *buf,
+		    unsigned int len)
+{
+	struct page *page;
+	bool writable;
+
+	page = shvm_gfn_to_page(c->v->vm, gpa >> PAGE_SHIFT, &writable);
+	if (!page)
+		return -EOPNOTSUPP;	/* MMIO inside a read-modify-write */
+	memcpy(buf, page_address(page) + offset_in_page(gpa), len);
+	return 0;
+}
+
+static int access_read(void *opaque, u64 la, void *buf, unsigned int len)
+{
+	struct access_ctx *c = opaque;
+	unsigned int first;
+	u64 gpa[2];
+	int err;
+
+	err = access_map(c, la, len, 0, gpa, &first);
+	if (!err)
+		err = read_gpa(c, gpa[0], buf, first);
+	if (!err && first < len)
+		err = read_gpa(c, gpa[1], buf + first, len - first);
+	return err;
+}
+
+static int access_write(void *opaque, u64 la, const void *buf,
+			unsigned int len)
+{
+	struct access_ctx *c = opaque;
+	struct shadow_mmu *mmu = &c->v->vm->mmu;
+	unsigned int first;
+	u64 gpa[2];
+	int err;
+
+	err = access_map(c, la, len, PFEC_WRITE, gpa, &first);
+	if (!err)
+		err = shadow_write_guest(mmu, &c->gp, gpa[0], buf, first);
+	if (!err && first < len)
+		err = shadow_write_guest(mmu, &c->gp, gpa[1], buf + first,
+					 len - first);
+	return err;
+}
+
+static int access_cmpxchg(void *opaque, u64 la, const void *old,
+			  const void *new, unsigned int len)
+{
+	struct access_ctx *c = opaque;
+	unsigned int first;
+	u64 gpa[2];
+	int err;
+
+	err = access_map(c, la, len, PFEC_WRITE, gpa, &first);
+	if (err)
+		return err;
+	/* A locked access split across pages: leave it to the hardware. */
+	if (first < len)
+		return -EOPNOTSUPP;
+	return shadow_cmpxchg_guest(&c->v->vm->mmu, &c->gp, gpa[0], old, new,
+				    len);
+}
+
+static const struct emul_mem_ops access_ops = {
+	.read = access_read,
+	.write = access_write,
+	.cmpxchg = access_cmpxchg,
+};
+
+/* REP iterations per exit: bounds the time spent with the MMU lock held. */
+#define PT_WRITE_MAX_REP	64
+
+/*
+ * Give up emulating: stop shadowing the frame, so the guest's retry of
+ * the instruction writes it directly.
+ */
+static int pt_write_fallback(struct shvm_vcpu *v, const struct vmx_exit *e,
+			     u64 gpa)
+{
+	mutex_lock(&v->vm->mmu_lock);
+	shadow_unshadow_gfn(&v->vm->mmu, gpa >> PAGE_SHIFT);
+	mutex_unlock(&v->vm->mmu_lock);
+	vmx_requeue_vectoring_event(v, e);
+	return 0;
+}
+
+int vmx_handle_pt_write(struct shvm_vcpu *v, const struct vmx_exit *e,
+			const struct shadow_fault *f)
+{
+	struct access_ctx c = { .v = v, .user = e->cpl == 3 ? PFEC_USER : 0 };
+	u8 insn[EMUL_MAX_INSN_LEN];
+	struct emul_cpu cpu = {};
+	struct emul_insn in;
+	unsigned int len;
+	int err, fetch_err;
+	u32 pfec;
+	u64 addr;
+
+	/* An event delivery (a push onto the stack) wrote the table. */
+	if (e->vectoring_info & VECTORING_INFO_VALID_MASK)
+		return pt_write_fallback(v, e, f->gpa);
+	len = fetch_instruction(v, e->cpl, insn, sizeof(insn), &fetch_err,
+				&pfec, &addr);
+	err = emul_decode(insn, len, EMUL_MODE_64, &in);
+	if (err == -ENODATA && fetch_err == -EFAULT)
+		return vmx_inject_page_fault(v, e, addr, pfec);
+	if (err)
+		return pt_write_fallback(v, e, f->gpa);
+
+	shvm_vcpu_guest_paging(v, &c.gp);
+	memcpy(cpu.regs, v->regs, sizeof(cpu.regs));
+	cpu.rip = v->rip;
+	cpu.rflags = v->rflags;
+	cpu.seg_base[EMUL_SEG_FS] = shvm_vcpu_vmcs_read(v, GUEST_FS_BASE);
+	cpu.seg_base[EMUL_SEG_GS] = shvm_vcpu_vmcs_read(v, GUEST_GS_BASE);
+
+	mutex_lock(&v->vm->mmu_lock);
+	err = emul_execute(&in, &cpu, &access_ops, &c, PT_WRITE_MAX_REP);
+	mutex_unlock(&v->vm->mmu_lock);
+
+	/* Completed REP iterations stand even when a later one failed. */
+	memcpy(v->regs, cpu.regs, sizeof(v->regs));
+	v->rip = cpu.rip;
+	v->rflags = cpu.rflags;
+	if (c.faulted)
+		return vmx_inject_page_fault(v, e, c.fault_addr,
+					     c.fault_pfec);
+	if (err < 0)
+		return pt_write_fallback(v, e, f->gpa);
+	return 0;
+}

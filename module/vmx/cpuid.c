@@ -65,7 +65,7 @@ void shvm_cpuid(u64 *eax, u64 *ebx, u64 *ecx, u64 *edx)
 		/* "ShadowVMShdw": lets a guest know who runs it. */
 		a = 0x40000000;
 		b = 0x64616853;
-		c = 0x68534d56;
+		c = 0x4d56776f;
 		d = 0x77646853;
 		break;
 	case 0x80000000:

@@ -142,6 +142,8 @@ static int handle_page_fault(struct shvm_vcpu *v, const struct vmx_exit *e)
 		return vmx_inject_page_fault(v, e, e->qualification, f.error_code);
 	case SHADOW_FAULT_MMIO:
 		return vmx_handle_mmio(v, e, &f);
+	case SHADOW_FAULT_EMULATE:
+		return vmx_handle_pt_write(v, e, &f);
 	}
 	return vmx_exit_internal(v, SHADOWVM_INTERNAL_ERROR_SHADOW, e);
 }

@@ -59,6 +59,13 @@ struct shadow_fault;
 int vmx_handle_mmio(struct shvm_vcpu *v, const struct vmx_exit *exit,
 		    const struct shadow_fault *fault);
 
+/*
+ * A guest write to a page table the pager write-protects: emulate it
+ * through the pager, or stop shadowing that table and let the guest retry.
+ */
+int vmx_handle_pt_write(struct shvm_vcpu *v, const struct vmx_exit *exit,
+			const struct shadow_fault *fault);
+
 /* Finish an IN or MMIO read with the data userspace left in the run page. */
 void vmx_complete_pending(struct shvm_vcpu *v);
 

@@ -84,11 +84,21 @@ void model_long_mode(struct guest_paging *gp, u64 cr3)
 	gp->cr3 = cr3;
 }
 
-int model_vm_init(struct model_vm *vm, unsigned long pool_pages)
+/*
+ * @nr_vcpus only sets the pager's L3-toplevel threshold: the model runs
+ * one vCPU, but with 2 it never crosses it (4 address spaces).
+ */
+int model_vm_init_vcpus(struct model_vm *vm, unsigned long pool_pages,
+			unsigned int nr_vcpus)
 {
 	memset(vm, 0, sizeof(*vm));
 	model_host_init(&vm->host);
-	return shadow_mmu_init(&vm->mmu, &vm->host, pool_pages, 1);
+	return shadow_mmu_init(&vm->mmu, &vm->host, pool_pages, nr_vcpus);
+}
+
+int model_vm_init(struct model_vm *vm, unsigned long pool_pages)
+{
+	return model_vm_init_vcpus(vm, pool_pages, 1);
 }
 
 void model_vm_destroy(struct model_vm *vm)
@@ -104,6 +114,32 @@ void model_vm_destroy(struct model_vm *vm)
 }
 
 #define CPU_MAX_FAULTS	8
+
+/*
+ * Complete an emulated 8-byte store at @gpa as the vCPU code would. True
+ * when the access is over; false to re-enter the guest (decoder failure).
+ */
+static bool cpu_emulate_write(struct model_vm *vm, u64 gpa, u64 val,
+			      struct cpu_outcome *o)
+{
+	u64 old;
+
+	switch (vm->emulate) {
+	case EMU_FAIL:
+		shadow_unshadow_gfn(&vm->mmu, gpa >> 12);
+		return false;
+	case EMU_CMPXCHG:
+		memcpy(&old, (u8 *)model_gfn_va(&vm->host, gpa >> 12) +
+		       (gpa & 4095), 8);
+		o->err = shadow_cmpxchg_guest(&vm->mmu, &vm->gp, gpa, &old,
+					      &val, 8);
+		break;
+	default:
+		o->err = shadow_write_guest(&vm->mmu, &vm->gp, gpa, &val, 8);
+	}
+	o->kind = o->err ? CPU_ERROR : CPU_OK;
+	return true;
+}
 
 void cpu_access(struct model_vm *vm, u64 va, u32 access, u64 *val,
 		struct cpu_outcome *o)
@@ -168,6 +204,17 @@ void cpu_access(struct model_vm *vm, u64 va, u32 access, u64 *val,
 			o->mmio_gpa = f.gpa;
 			o->mmio_write = f.write;
 			return;
+		}
+		if (f.kind == SHADOW_FAULT_EMULATE) {
+			o->emulated++;
+			if (!(access & PFEC_WRITE) || !f.write ||
+			    (f.gpa & 4095) != (va & 4095)) {
+				o->kind = CPU_ERROR;
+				o->err = -EPROTO;
+				return;
+			}
+			if (cpu_emulate_write(vm, f.gpa & ~7ULL, *val, o))
+				return;
 		}
 	}
 }

@@ -27,6 +27,8 @@ typedef long long s64;
 #define READ_ONCE(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
 #define WRITE_ONCE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
 #define cmpxchg64(p, o, n)	__sync_val_compare_and_swap((p), (o), (n))
+#define cmpxchg(p, o, n)	__sync_val_compare_and_swap((p), (o), (n))
+#define min_t(t, a, b)		((t)(a) < (t)(b) ? (t)(a) : (t)(b))
 
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 

@@ -66,12 +66,20 @@ struct hw_result {
 void hw_walk(struct mmu_host *h, const struct guest_paging *gp, u64 root_hpa,
 	     u64 va, u32 access, bool set_ad, struct hw_result *r);
 
+/* How the model's vCPU completes a SHADOW_FAULT_EMULATE write. */
+enum model_emulate {
+	EMU_WRITE,	/* shadow_write_guest() */
+	EMU_CMPXCHG,	/* shadow_cmpxchg_guest(), as a locked instruction */
+	EMU_FAIL,	/* the decoder gave up: shadow_unshadow_gfn(), retry */
+};
+
 /* A VM with one vCPU, and accesses that go through "hardware". */
 struct model_vm {
 	struct mmu_host host;
 	struct shadow_mmu mmu;
 	struct shadow_vcpu sv;
 	struct guest_paging gp;
+	enum model_emulate emulate;
 };
 
 enum cpu_result { CPU_OK, CPU_GUEST_FAULT, CPU_MMIO, CPU_ERROR };
@@ -83,9 +91,12 @@ struct cpu_outcome {
 	bool mmio_write;
 	int err;
 	unsigned int faults;	/* pager calls needed */
+	unsigned int emulated;	/* SHADOW_FAULT_EMULATE answers */
 };
 
 int model_vm_init(struct model_vm *vm, unsigned long pool_pages);
+int model_vm_init_vcpus(struct model_vm *vm, unsigned long pool_pages,
+			unsigned int nr_vcpus);
 void model_vm_destroy(struct model_vm *vm);
 void cpu_access(struct model_vm *vm, u64 va, u32 access, u64 *val,
 		struct cpu_outcome *o);

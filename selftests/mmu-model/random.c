@@ -6,8 +6,9 @@
  * and full flushes. After every step the audit runs and the shadow
  * translation of sampled addresses is compared with the reference walker.
  *
- * Usage: mmu-model [SEED [STEPS [POOL_PAGES]]]; without SEED, a fixed
- * list of seeds.
+ * Usage: mmu-model [SEED [STEPS [POOL_PAGES [VCPUS]]]]; without SEED,
+ * the fixed runs below, FIXED_STEPS operations each. A failing seed
+ * prints its step and the last operations before it.
  */
 #include <stdlib.h>
 #include "model.h"
@@ -53,6 +54,138 @@ static u64 *gtab(struct model_vm *vm, u64 gfn)
 	return model_gfn_va(&vm->host, gfn);
 }
 
+/* The last few operations, printed when a seed fails. */
+#define TRACE_LEN	16
+static char trace[TRACE_LEN][96];
+static unsigned long trace_n;
+
+#define TRACE(fmt, ...)							\
+	snprintf(trace[trace_n++ % TRACE_LEN], sizeof(trace[0]), fmt,	\
+		 ##__VA_ARGS__)
+
+static void trace_dump(void)
+{
+	unsigned long i = trace_n > TRACE_LEN ? trace_n - TRACE_LEN : 0;
+
+	printf("#   last operations (oldest first):\n");
+	for (; i < trace_n; i++)
+		printf("#     %lu: %s\n", i, trace[i % TRACE_LEN]);
+}
+
+static u64 random_entry(unsigned int level);
+
+/*
+ * A test table frame that currently has a shadow, so that writes to it
+ * are revalidated; *level is the level the shadow reads it at.
+ */
+static bool pick_shadowed(struct model_vm *vm, u64 *gfn, unsigned int *level)
+{
+	unsigned long n = vm->mmu.pool_size, start = pick(n), i;
+
+	for (i = 0; i < n; i++) {
+		struct shadow_page *sp = &vm->mmu.pool[(start + i) % n];
+
+		if (!sh_type_is_table(sp->type) || sp->dead ||
+		    sp->gfn < R_L4_FIRST || sp->gfn > R_TAB_LAST)
+			continue;
+		*gfn = sp->gfn;
+		*level = sh_type_level(sp->type);
+		return true;
+	}
+	return false;
+}
+
+static enum model_emulate random_emulate(void)
+{
+	switch (pick(8)) {
+	case 0:
+		return EMU_FAIL;
+	case 1:
+	case 2:
+		return EMU_CMPXCHG;
+	default:
+		return EMU_WRITE;
+	}
+}
+
+/*
+ * Emulated writes that the vCPU loop does not make: odd sizes and
+ * offsets, writes running into the next frame, compare-exchange that
+ * loses, a frame zeroed from entry 0 (reuse as data) and a burst of
+ * writes to one frame (flooding). Guest entry 0 of each L4 (the identity
+ * map the driver itself uses) is never written.
+ */
+static int random_direct_write(struct model_vm *vm)
+{
+	u64 data[2] = { random_entry(1 + pick(4)), random_entry(1 + pick(4)) };
+	unsigned int len = 1 + pick(16), off, i, n;
+	bool l4 = !pick(4);
+	u64 gfn = l4 ? R_L4_FIRST + pick(R_NR_L4) :
+		  R_TAB_FIRST + pick(R_TAB_LAST - R_TAB_FIRST + 1);
+	int err = 0;
+
+	switch (pick(10)) {
+	case 0:		/* zero the frame from entry 0, 8 bytes at a time */
+		if (l4)
+			break;
+		n = 8 + pick(16);
+		TRACE("zero gfn %#llx entries 0..%u", gfn, n - 1);
+		memset(data, 0, sizeof(data));
+		for (i = 0; i < n && !err; i++)
+			err = shadow_write_guest(&vm->mmu, &vm->gp,
+						 (gfn << 12) + 8 * i, data, 8);
+		return err != 0;
+	case 1:		/* flood: many writes to the same frame */
+		n = 12 + pick(10);
+		TRACE("flood gfn %#llx x%u", gfn, n);
+		for (i = 0; i < n && !err; i++) {
+			data[0] = random_entry(1 + pick(4));
+			err = shadow_write_guest(&vm->mmu, &vm->gp,
+						 (gfn << 12) + 8 * r_idx[1 + pick(3)],
+						 data, 8);
+		}
+		return err != 0;
+	case 3:		/* share an L3 as Linux does: copy another L4's entry */
+	case 4:
+		i = 1 + pick(3);
+		data[0] = gtab(vm, R_L4_FIRST + pick(R_NR_L4))[i] | PTE_A;
+		gfn = R_L4_FIRST + pick(R_NR_L4);
+		TRACE("copy l4e %u to gfn %#llx: %#llx", i, gfn, data[0]);
+		return shadow_write_guest(&vm->mmu, &vm->gp, (gfn << 12) + 8 * i,
+					  data, 8) != 0;
+	case 2:		/* compare-exchange with a wrong old value */
+		off = 8 * r_idx[1 + pick(3)];
+		data[1] = gtab(vm, gfn)[off / 8] ^ 1;
+		TRACE("cmpxchg-lose gfn %#llx off %u", gfn, off);
+		if (shadow_cmpxchg_guest(&vm->mmu, &vm->gp, (gfn << 12) + off,
+					 &data[1], &data[0], 8) != -EAGAIN) {
+			printf("#   cmpxchg with a stale old value stored\n");
+			return 1;
+		}
+		return 0;
+	default:
+		break;
+	}
+	off = l4 ? 8 + pick(4096 - 8 - len + 1) : pick(4096 - len / 2);
+	if (!pick(4))
+		off = 4096 - pick(len + 1) - (l4 ? len : 0);
+	if (off < 8 && l4)
+		off = 8;
+	TRACE("write gfn %#llx off %u len %u", gfn, off, len);
+	err = shadow_write_guest(&vm->mmu, &vm->gp, (gfn << 12) + off, data,
+				 len);
+	if (err || memcmp((u8 *)gtab(vm, gfn) + off, data,
+			  min_t(unsigned int, len, 4096 - off)) ||
+	    (off + len > 4096 &&
+	     memcmp(gtab(vm, gfn + 1), (u8 *)data + (4096 - off),
+		    off + len - 4096))) {
+		printf("#   direct write gfn %#llx off %u len %u: err %d or data wrong\n",
+		       gfn, off, len, err);
+		return 1;
+	}
+	return 0;
+}
+
 /* A random guest entry for a test table interpreted at @level. */
 static u64 random_entry(unsigned int level)
 {
@@ -87,6 +220,12 @@ static u64 random_entry(unsigned int level)
 			break;
 		case 1:
 			frame = R_HOLE_GFN;
+			break;
+		case 2:
+		case 3:
+		case 4:
+			/* a few tables, often shadowed already: links reuse */
+			frame = R_TAB_FIRST + pick(6);
 			break;
 		default:
 			frame = R_TAB_FIRST + pick(R_TAB_LAST - R_TAB_FIRST + 1);
@@ -303,14 +442,16 @@ static int random_access(struct model_vm *vm, u64 va, u32 access, u64 val)
 	return 0;
 }
 
-static int run_seed(u64 seed, unsigned long steps, unsigned long pool)
+static int run_seed(u64 seed, unsigned long steps, unsigned long pool,
+		    unsigned int vcpus)
 {
 	struct model_vm vm;
 	unsigned long step;
 	int bad = 0;
 
 	rng_state = seed * 0x9e3779b97f4a7c15ULL + 1;
-	if (model_vm_init(&vm, pool))
+	trace_n = 0;
+	if (model_vm_init_vcpus(&vm, pool, vcpus))
 		return 1;
 	build_guest(&vm);
 	model_long_mode(&vm.gp, (u64)R_L4_FIRST << 12);
@@ -331,11 +472,19 @@ static int run_seed(u64 seed, unsigned long steps, unsigned long pool)
 			access = kinds[pick(6)];
 			va = pick(10) ? random_test_va() :
 			     ident_va(R_DATA_FIRST + pick(64)) + 8 * pick(512);
+			vm.emulate = random_emulate();
+			TRACE("access va %#llx kind %x emulate %d", va, access,
+			      vm.emulate);
 			bad += random_access(&vm, va, access,
 					     random_entry(1 + pick(4)));
 		} else if (op < 75) {
 			/* The guest rewrites one of its page-table entries. */
-			if (pick(4)) {
+			unsigned int level = 1 + pick(4);
+
+			if (pick(2) && pick_shadowed(&vm, &gfn, &level)) {
+				k = gfn < R_TAB_FIRST ? 1 + pick(3) :
+				    r_idx[pick(4)];
+			} else if (pick(4)) {
 				gfn = R_TAB_FIRST +
 				      pick(R_TAB_LAST - R_TAB_FIRST + 1);
 				k = r_idx[pick(4)];
@@ -344,8 +493,15 @@ static int run_seed(u64 seed, unsigned long steps, unsigned long pool)
 				k = 1 + pick(3);
 			}
 			va = ident_va(gfn) + 8 * k;
-			bad += random_access(&vm, va, PFEC_WRITE,
-					     random_entry(1 + pick(4)));
+			vm.emulate = random_emulate();
+			if (!pick(4)) {
+				bad += random_direct_write(&vm);
+			} else {
+				TRACE("pt-write gfn %#llx idx %u emulate %d",
+				      gfn, k, vm.emulate);
+				bad += random_access(&vm, va, PFEC_WRITE,
+						     random_entry(level));
+			}
 			/* Recursive maps may use it as a leaf: ignore A/D. */
 			if ((gtab(&vm, R_IDENT_L2)[0] & ~(PTE_A | PTE_D)) !=
 			    ((R_IDENT_L1 << 12) | PTE_P | PTE_RW)) {
@@ -353,17 +509,27 @@ static int run_seed(u64 seed, unsigned long steps, unsigned long pool)
 				bad++;
 			}
 		} else if (op < 85) {
-			vm.gp.cr3 = (R_L4_FIRST + pick(R_NR_L4)) << 12;
+			/*
+			 * One-vCPU runs use two address spaces for their
+			 * first half: L3-toplevel stays on until the mass
+			 * unpin in the second half finds plenty of state.
+			 */
+			vm.gp.cr3 = (R_L4_FIRST +
+				     pick(vcpus == 1 && step < steps / 2 ?
+					  2 : R_NR_L4)) << 12;
+			TRACE("cr3 %#llx", vm.gp.cr3);
 			if (shadow_load_root(&vm.mmu, &vm.sv, &vm.gp)) {
 				printf("#   load_root failed\n");
 				bad++;
 			}
 		} else if (op < 93) {
-			shadow_invlpg(&vm.mmu, &vm.sv, &vm.gp,
-				      random_test_va());
+			va = random_test_va();
+			TRACE("invlpg %#llx", va);
+			shadow_invlpg(&vm.mmu, &vm.sv, &vm.gp, va);
 		} else if (op < 97) {
 			static const u64 bits[] = { CR4_SMEP, CR4_SMAP };
 
+			TRACE("paging controls");
 			switch (pick(4)) {
 			case 0:
 			case 1:
@@ -379,6 +545,7 @@ static int run_seed(u64 seed, unsigned long steps, unsigned long pool)
 				vm.gp.rflags ^= RFLAGS_AC;
 			}
 		} else {
+			TRACE("flush all");
 			shadow_flush_all(&vm.mmu);
 		}
 
@@ -389,13 +556,18 @@ static int run_seed(u64 seed, unsigned long steps, unsigned long pool)
 		}
 		for (k = 0; k < 24 && !bad; k++)
 			bad += compare_translation(&vm, random_test_va());
-		if (bad)
+		if (bad) {
 			printf("#   seed %llu failed at step %lu\n",
 			       (unsigned long long)seed, step);
+			trace_dump();
+		}
 	}
-	if (!bad && (vm.mmu.stats.shadow_faults == 0 ||
-		     vm.mmu.stats.guest_faults == 0 ||
-		     vm.mmu.stats.unshadows == 0)) {
+	if (!bad && steps >= 10000 &&
+	    (vm.mmu.stats.shadow_faults == 0 ||
+	     vm.mmu.stats.guest_faults == 0 || vm.mmu.stats.unshadows == 0 ||
+	     vm.mmu.stats.emulated_writes == 0 ||
+	     vm.mmu.stats.prefetched == 0 ||
+	     (vcpus == 1) != (vm.mmu.stats.l3_mass_unpins == 1))) {
 		printf("#   seed %llu exercised too little\n",
 		       (unsigned long long)seed);
 		bad++;
@@ -403,43 +575,68 @@ static int run_seed(u64 seed, unsigned long steps, unsigned long pool)
 	printf("#   seed %llu: %llu shadow faults, %llu guest faults, %llu mmio,",
 	       seed, vm.mmu.stats.shadow_faults, vm.mmu.stats.guest_faults,
 	       vm.mmu.stats.mmio_faults);
-	printf(" %llu unshadows, %llu reclaims, max %llu pages\n",
-	       vm.mmu.stats.unshadows, vm.mmu.stats.reclaims,
-	       vm.mmu.stats.pages_max);
+	printf(" %llu unshadows (%llu up, %llu walk), %llu emulated writes,",
+	       vm.mmu.stats.unshadows, vm.mmu.stats.unshadows_up,
+	       vm.mmu.stats.unshadows_walk, vm.mmu.stats.emulated_writes);
+	printf(" %llu reclaims, max %llu pages, %llu L3 mass unpins,",
+	       vm.mmu.stats.reclaims, vm.mmu.stats.pages_max,
+	       vm.mmu.stats.l3_mass_unpins);
+	printf(" %llu prefetched\n", vm.mmu.stats.prefetched);
 	model_vm_destroy(&vm);
 	return bad;
 }
 
+/*
+ * The fixed runs of "make check": every seed with its own pool size and
+ * vCPU count. One vCPU crosses the L3-toplevel threshold (4 address
+ * spaces > 2 x 1) halfway; two never do, so pinned L3s meet reclaim,
+ * unshadow and flushes for the whole run. Seeds 7 and 8 run with the
+ * smallest legal pool (shadow_min_pool_pages()) and reclaim constantly.
+ */
+static const struct {
+	u64 seed;
+	unsigned long pool;
+	unsigned int vcpus;
+} fixed_runs[] = {
+	{ 1, 256, 1 }, { 2, 256, 2 }, { 3, 64, 1 }, { 42, 64, 2 },
+	{ 7, 5, 1 }, { 8, 6, 2 }, { 9, 12, 2 }, { 10, 24, 1 },
+};
+
+#define FIXED_STEPS	130000
+
 int random_tests(int argc, char **argv, int first)
 {
-	static const u64 seeds[] = { 1, 2, 3, 42 };
-	unsigned long steps = argc > 2 ? strtoul(argv[2], NULL, 0) : 10000;
+	unsigned long steps = argc > 2 ? strtoul(argv[2], NULL, 0) :
+				FIXED_STEPS;
+	unsigned long total = 0;
 	int failed = 0, n = first;
 	unsigned int i;
 
 	if (argc > 1) {
 		u64 seed = strtoull(argv[1], NULL, 0);
-
 		unsigned long pool = argc > 3 ? strtoul(argv[3], NULL, 0) : 256;
+		unsigned int vcpus = argc > 4 ? strtoul(argv[4], NULL, 0) : 1;
 
-		failed = run_seed(seed, steps, pool) != 0;
-		printf("%sok %d - random seed %llu\n", failed ? "not " : "",
-		       n++, (unsigned long long)seed);
+		failed = run_seed(seed, steps, pool, vcpus) != 0;
+		printf("%sok %d - random seed %llu, pool %lu, %u vCPUs\n",
+		       failed ? "not " : "", n++, (unsigned long long)seed,
+		       pool, vcpus);
+		total = steps;
 	} else {
-		for (i = 0; i < ARRAY_SIZE(seeds); i++) {
-			int bad = run_seed(seeds[i], steps, 256) != 0;
+		for (i = 0; i < ARRAY_SIZE(fixed_runs); i++) {
+			int bad = run_seed(fixed_runs[i].seed, steps,
+					   fixed_runs[i].pool,
+					   fixed_runs[i].vcpus) != 0;
 
-			printf("%sok %d - random seed %llu\n",
+			printf("%sok %d - random seed %llu, pool %lu, %u vCPUs\n",
 			       bad ? "not " : "", n++,
-			       (unsigned long long)seeds[i]);
+			       (unsigned long long)fixed_runs[i].seed,
+			       fixed_runs[i].pool, fixed_runs[i].vcpus);
 			failed += bad;
+			total += steps;
 		}
-		/* A tiny pool: reclaim and full flushes all the time. */
-		i = run_seed(7, steps, 6) != 0;
-		printf("%sok %d - random seed 7, pool of 6 pages\n",
-		       i ? "not " : "", n++);
-		failed += i;
 	}
+	printf("# %lu random operations\n", total);
 	printf("1..%d\n", n - 1);
 	return failed;
 }

@@ -113,6 +113,9 @@ static void expect_ok(struct model_vm *vm, u64 va, u32 access)
 	struct ref_result r;
 
 	ref_walk(&vm->host, &vm->gp, va, access, &r);
+	if (o.kind != CPU_OK)
+		printf("#   va %#llx access %x: kind %d pfec %x err %d\n",
+		       (unsigned long long)va, access, o.kind, o.pfec, o.err);
 	CHECK_EQ(o.kind, CPU_OK);
 	CHECK(!r.fault);
 }
@@ -275,6 +278,7 @@ static void test_unshadow_up_vs_search(void)
 
 	/* Single reference: the up-pointer finds the parent. */
 	std_layout(&vm, 64);
+	vm.emulate = EMU_FAIL;	/* unshadow instead of emulating */
 	gtab(&vm, G_L1)[0] = pte(DATA, F_P | F_W | F_U);
 	expect_ok(&vm, VA_T, 0);
 	CHECK(sh_hash_find(&vm.mmu, G_L1, SH_TYPE_L1_64));
@@ -283,8 +287,8 @@ static void test_unshadow_up_vs_search(void)
 	CHECK_EQ(o.kind, CPU_OK);
 	CHECK(!sh_hash_find(&vm.mmu, G_L1, SH_TYPE_L1_64));
 	CHECK_EQ(vm.mmu.stats.unshadows, 1);
-	CHECK_EQ(vm.mmu.unhook_by_up, 1);
-	CHECK_EQ(vm.mmu.unhook_by_search, 0);
+	CHECK_EQ(vm.mmu.stats.unshadows_up, 1);
+	CHECK_EQ(vm.mmu.stats.unshadows_walk, 0);
 	CHECK_EQ(gtab(&vm, G_L1)[1], val);
 	/* The new entry is used on the next access. */
 	expect_ok(&vm, VA_T + 0x1000, PFEC_WRITE);
@@ -292,23 +296,25 @@ static void test_unshadow_up_vs_search(void)
 
 	/* Two references: up finds one, the search finds the other. */
 	std_layout(&vm, 64);
+	vm.emulate = EMU_FAIL;
 	shared_l1(&vm);
 	cpu_access(&vm, (G_L1 << 12) + 8, PFEC_WRITE, &val, &o);
 	CHECK_EQ(o.kind, CPU_OK);
 	CHECK(!sh_hash_find(&vm.mmu, G_L1, SH_TYPE_L1_64));
-	CHECK_EQ(vm.mmu.unhook_by_up, 1);
-	CHECK_EQ(vm.mmu.unhook_by_search, 1);
+	CHECK_EQ(vm.mmu.stats.unshadows_up, 1);
+	CHECK_EQ(vm.mmu.stats.unshadows_walk, 1);
 	done(&vm);
 
 	/* up == 0 (its entry went away): the search alone. */
 	std_layout(&vm, 64);
+	vm.emulate = EMU_FAIL;
 	shared_l1(&vm);
 	sh_zap_entry(&vm.mmu, sh_hash_find(&vm.mmu, G_L2, SH_TYPE_L2_64), 2);
 	CHECK_EQ(sh_hash_find(&vm.mmu, G_L1, SH_TYPE_L1_64)->up, 0);
 	cpu_access(&vm, (G_L1 << 12) + 8, PFEC_WRITE, &val, &o);
 	CHECK_EQ(o.kind, CPU_OK);
-	CHECK_EQ(vm.mmu.unhook_by_up, 0);
-	CHECK_EQ(vm.mmu.unhook_by_search, 1);
+	CHECK_EQ(vm.mmu.stats.unshadows_up, 0);
+	CHECK_EQ(vm.mmu.stats.unshadows_walk, 1);
 	done(&vm);
 }
 
@@ -473,11 +479,28 @@ static void test_write_protect(void)
 	CHECK(!(*leaf & PTE_RW));
 	CHECK(vm.host.flushes > flushes);
 	CHECK_EQ(shadow_audit(&vm.mmu), 0);
-	/* The guest writes it: unshadowed, write done, leaf writable. */
-	val = pte(DATA + 1, F_P | F_W);
+	/* The guest writes it: emulated, the shadow follows, stays RO. */
+	val = pte(DATA + 2, F_P | F_W | F_A);
 	cpu_access(&vm, VA_T + 8, PFEC_WRITE, &val, &o);
 	CHECK_EQ(o.kind, CPU_OK);
 	CHECK_EQ(o.faults, 1);
+	CHECK_EQ(o.emulated, 1);
+	CHECK_EQ(vm.mmu.stats.emulated_writes, 1);
+	CHECK(sh_hash_find(&vm.mmu, DATA + 9, SH_TYPE_L1_64));
+	CHECK(!(*shadow_leaf(&vm, VA_T) & PTE_RW));
+	CHECK_EQ(((u64 *)model_gfn_va(&vm.host, DATA + 9))[1], val);
+	/* Accessed entry: filled in place, no fault needed to use it. */
+	CHECK(*shadow_leaf(&vm, (7ULL << 21) + 0x1000) & PTE_P);
+	CHECK_EQ(shadow_audit(&vm.mmu), 0);
+	o = access_(&vm, (7ULL << 21) + 0x1000, 0);
+	CHECK_EQ(o.kind, CPU_OK);
+	CHECK_EQ(o.faults, 0);
+	/* The decoder gives up: unshadowed, write done, leaf writable. */
+	vm.emulate = EMU_FAIL;
+	val = pte(DATA + 1, F_P | F_W);
+	cpu_access(&vm, VA_T + 8, PFEC_WRITE, &val, &o);
+	CHECK_EQ(o.kind, CPU_OK);
+	CHECK_EQ(o.faults, 2);
 	CHECK(!sh_hash_find(&vm.mmu, DATA + 9, SH_TYPE_L1_64));
 	CHECK(*shadow_leaf(&vm, VA_T) & PTE_RW);
 	CHECK_EQ(((u64 *)model_gfn_va(&vm.host, DATA + 9))[1], val);
@@ -485,8 +508,24 @@ static void test_write_protect(void)
 	expect_ok(&vm, (7ULL << 21) + 0x1000, 0);
 	done(&vm);
 
-	/* Writing the live L4 (on its own write's path) must not livelock. */
+	/* Writing the live L4 on its own write's path: emulated in place. */
 	std_layout(&vm, 64);
+	gtab(&vm, G_L4)[2] = pte(G_L4, F_P | F_W | F_A);	/* recursive */
+	val = pte(G_L3, F_P | F_W | F_A);
+	cpu_access(&vm, (2ULL << 39) | (2ULL << 30) | (2ULL << 21) |
+		   (2ULL << 12) | (8 * 3), PFEC_WRITE, &val, &o);
+	CHECK_EQ(o.kind, CPU_OK);
+	CHECK_EQ(o.emulated, 1);
+	CHECK(!vm.mmu.oos_valid);
+	CHECK_EQ(gtab(&vm, G_L4)[3], val);
+	CHECK_EQ(vm.mmu.stats.unshadows, 0);
+	CHECK_EQ(shadow_audit(&vm.mmu), 0);
+	expect_ok(&vm, (3ULL << 39) + 0x1000, 0);
+	done(&vm);
+
+	/* Same write when the decoder fails: must not livelock. */
+	std_layout(&vm, 64);
+	vm.emulate = EMU_FAIL;
 	val = pte(G_L3, F_P | F_W);
 	cpu_access(&vm, (G_L4 << 12) + 8 * 3, PFEC_WRITE, &val, &o);
 	CHECK_EQ(o.kind, CPU_OK);
@@ -495,7 +534,8 @@ static void test_write_protect(void)
 	expect_ok(&vm, (3ULL << 39) + 0x1000, 0);
 	CHECK(!vm.mmu.oos_valid);
 	CHECK(sh_hash_find(&vm.mmu, G_L4, SH_TYPE_L4_64));
-	CHECK_EQ(vm.mmu.stats.unshadows, 1);
+	/* shadow_unshadow_gfn(), then the resync of the writable frame */
+	CHECK_EQ(vm.mmu.stats.unshadows, 2);
 	/* and again, now that the old root is gone */
 	val = 0;
 	cpu_access(&vm, (G_L4 << 12) + 8 * 3, PFEC_WRITE, &val, &o);
@@ -503,6 +543,387 @@ static void test_write_protect(void)
 	/* Present -> not present needs the guest's INVLPG, as on hardware. */
 	shadow_invlpg(&vm.mmu, &vm.sv, &vm.gp, (3ULL << 39) + 0x1000);
 	expect_guest_fault(&vm, (3ULL << 39) + 0x1000, 0, 0);
+	done(&vm);
+}
+
+static u64 hfn_of(struct model_vm *vm, u64 gfn)
+{
+	bool w;
+	u64 hfn = 0;
+
+	mmu_host_gfn_to_hfn(&vm->host, gfn, &hfn, &w);
+	return hfn;
+}
+
+static int write_u64(struct model_vm *vm, u64 gpa, u64 v)
+{
+	return shadow_write_guest(&vm->mmu, &vm->gp, gpa, &v, 8);
+}
+
+static void test_emulated_writes(void)
+{
+	struct model_vm vm;
+	struct shadow_page *fl1;
+	u64 *leaf, v[2], old, flushes, in_use;
+	struct cpu_outcome o;
+	unsigned int i;
+
+	std_layout(&vm, 64);
+	gtab(&vm, G_L1)[0] = pte(DATA, F_P | F_W | F_U | F_A);
+	expect_ok(&vm, VA_T, 0);
+	/* In place: the new frame, writable since the entry is dirty. */
+	CHECK_EQ(write_u64(&vm, G_L1 << 12,
+			   pte(DATA + 2, F_P | F_W | F_U | F_A | F_D)), 0);
+	leaf = shadow_leaf(&vm, VA_T);
+	CHECK(leaf && (*leaf >> 12) == hfn_of(&vm, DATA + 2) &&
+	      (*leaf & PTE_RW) && (*leaf & PTE_US));
+	CHECK_EQ(vm.mmu.stats.emulated_writes, 1);
+	CHECK_EQ(shadow_audit(&vm.mmu), 0);
+	/* A cleared (page aging): the shadow entry goes, TLBs flushed. */
+	flushes = vm.host.flushes;
+	CHECK_EQ(write_u64(&vm, G_L1 << 12, pte(DATA + 2, F_P | F_W | F_U)),
+		 0);
+	CHECK_EQ(*leaf, 0);
+	CHECK(vm.host.flushes > flushes);
+	expect_ok(&vm, VA_T, PFEC_WRITE);
+	CHECK_EQ(shadow_audit(&vm.mmu), 0);
+
+	/* A write running into the next frame updates both frames' shadows. */
+	gtab(&vm, G_L2)[6] = pte(5, F_P | F_W | F_U);
+	gtab(&vm, 5)[0] = pte(DATA + 3, F_P | F_U | F_A);
+	expect_ok(&vm, 6ULL << 21, 0);
+	v[0] = pte(DATA + 4, F_P | F_U | F_A);
+	v[1] = pte(DATA + 5, F_P | F_U | F_A);
+	CHECK_EQ(shadow_write_guest(&vm.mmu, &vm.gp, (G_L1 << 12) + 4088, v,
+				    16), 0);
+	CHECK_EQ(gtab(&vm, G_L1)[511], v[0]);
+	CHECK_EQ(gtab(&vm, 5)[0], v[1]);
+	leaf = shadow_leaf(&vm, 6ULL << 21);
+	CHECK(leaf && (*leaf >> 12) == hfn_of(&vm, DATA + 5));
+	leaf = shadow_leaf(&vm, VA_T + 511 * 4096ULL);
+	CHECK(leaf && (*leaf >> 12) == hfn_of(&vm, DATA + 4) &&
+	      !(*leaf & PTE_RW));
+	CHECK_EQ(shadow_audit(&vm.mmu), 0);
+	/* Odd sizes and offsets: a byte in the middle of an entry. */
+	CHECK_EQ(shadow_write_guest(&vm.mmu, &vm.gp, (G_L1 << 12) + 4088 + 1,
+				    "\x80", 1), 0);	/* A -> address bit */
+	CHECK_EQ(shadow_audit(&vm.mmu), 0);
+
+	/* Frame 4 is also read as an L2 (via L3[1]): both shadows follow. */
+	gtab(&vm, G_L3)[1] = pte(G_L1, F_P | F_W | F_U);
+	gtab(&vm, G_L1)[2] = pte(0x200, F_P | F_W | F_PS | F_A | F_D);
+	expect_ok(&vm, (1ULL << 30) + (2ULL << 21), 0);
+	expect_ok(&vm, VA_T + 2 * 4096, 0);
+	fl1 = sh_hash_find(&vm.mmu, 0x200, SH_TYPE_FL1_64);
+	CHECK(fl1 && sh_hash_find(&vm.mmu, G_L1, SH_TYPE_L2_64));
+	in_use = vm.mmu.stats.pages_in_use;
+	CHECK_EQ(write_u64(&vm, (G_L1 << 12) + 16,
+			   pte(0, F_P | F_W | F_PS | F_A)), 0);
+	/* L2 view: no FL1 for frame 0 yet: entry dropped, old FL1 freed. */
+	CHECK(!sh_hash_find(&vm.mmu, 0x200, SH_TYPE_FL1_64));
+	CHECK_EQ(vm.mmu.stats.pages_in_use, in_use - 1);
+	/* L1 view: frame 0, read-only since D is clear. */
+	leaf = shadow_leaf(&vm, VA_T + 2 * 4096);
+	CHECK(leaf && (*leaf >> 12) == hfn_of(&vm, 0) &&
+	      !(*leaf & PTE_RW));
+	CHECK_EQ(shadow_audit(&vm.mmu), 0);
+	expect_ok(&vm, (1ULL << 30) + (2ULL << 21), PFEC_WRITE);
+	CHECK_EQ(shadow_audit(&vm.mmu), 0);
+
+	/* Compare-exchange: loses on a stale old value, else stores. */
+	old = gtab(&vm, 5)[0] ^ F_W;
+	v[0] = pte(DATA + 6, F_P | F_U | F_A);
+	CHECK_EQ(shadow_cmpxchg_guest(&vm.mmu, &vm.gp, 5 << 12, &old, v, 8),
+		 -EAGAIN);
+	CHECK_EQ(gtab(&vm, 5)[0], v[1]);
+	old = v[1];
+	CHECK_EQ(shadow_cmpxchg_guest(&vm.mmu, &vm.gp, 5 << 12, &old, v, 8),
+		 0);
+	CHECK_EQ(gtab(&vm, 5)[0], v[0]);
+	leaf = shadow_leaf(&vm, 6ULL << 21);
+	CHECK(leaf && (*leaf >> 12) == hfn_of(&vm, DATA + 6));
+	CHECK_EQ(shadow_audit(&vm.mmu), 0);
+
+	/* Outside writable RAM: -EFAULT and nothing written at all. */
+	CHECK_EQ(write_u64(&vm, RO_GFN << 12, 1), -EFAULT);
+	CHECK_EQ(write_u64(&vm, 0x900ULL << 12, 1), -EFAULT);
+	gtab(&vm, 1023)[511] = 7;
+	CHECK_EQ(shadow_write_guest(&vm.mmu, &vm.gp, (1023ULL << 12) + 4088,
+				    v, 16), -EFAULT);
+	CHECK_EQ(gtab(&vm, 1023)[511], 7);
+	done(&vm);
+
+	/* Flooding: 16 writes without a shadow fault through the frame. */
+	std_layout(&vm, 64);
+	gtab(&vm, G_L1)[0] = pte(DATA, F_P | F_W | F_U | F_A);
+	expect_ok(&vm, VA_T, 0);
+	for (i = 0; i < 10; i++)
+		write_u64(&vm, (G_L1 << 12) + 8 * (10 + i), pte(DATA, F_P));
+	/* A fault that walks through the table: it is one, start again. */
+	shadow_invlpg(&vm.mmu, &vm.sv, &vm.gp, VA_T);
+	expect_ok(&vm, VA_T, 0);
+	for (i = 0; i < 15; i++)
+		write_u64(&vm, (G_L1 << 12) + 8 * (10 + i), pte(DATA, F_P));
+	CHECK(sh_hash_find(&vm.mmu, G_L1, SH_TYPE_L1_64));
+	write_u64(&vm, (G_L1 << 12) + 8 * 30, pte(DATA, F_P));
+	CHECK(!sh_hash_find(&vm.mmu, G_L1, SH_TYPE_L1_64));
+	CHECK_EQ(gtab(&vm, G_L1)[30], pte(DATA, F_P));
+	CHECK_EQ(vm.mmu.stats.unshadows, 1);
+	done(&vm);
+
+	/* Zeroing from entry 0 (clear_page of a reused table frame). */
+	std_layout(&vm, 64);
+	gtab(&vm, G_L1)[0] = pte(DATA, F_P | F_W | F_U | F_A);
+	expect_ok(&vm, VA_T, 0);
+	for (i = 0; i < 7; i++)
+		write_u64(&vm, (G_L1 << 12) + 8 * i, 0);
+	CHECK(sh_hash_find(&vm.mmu, G_L1, SH_TYPE_L1_64));
+	write_u64(&vm, (G_L1 << 12) + 8 * 7, 0);
+	CHECK(!sh_hash_find(&vm.mmu, G_L1, SH_TYPE_L1_64));
+	/* Zeroing elsewhere, or in one go from entry 0, likewise. */
+	expect_guest_fault(&vm, VA_T, 0, 0);
+	gtab(&vm, G_L1)[0] = pte(DATA, F_P | F_W | F_U | F_A);
+	expect_ok(&vm, VA_T, 0);
+	write_u64(&vm, (G_L1 << 12) + 8 * 100, 0);
+	CHECK(sh_hash_find(&vm.mmu, G_L1, SH_TYPE_L1_64));
+	CHECK_EQ(shadow_write_guest(&vm.mmu, &vm.gp, G_L1 << 12,
+				    gtab(&vm, 900), 64), 0);
+	CHECK(!sh_hash_find(&vm.mmu, G_L1, SH_TYPE_L1_64));
+	done(&vm);
+
+	/* A user-mode write to a table frame: native, frame unshadowed. */
+	std_layout(&vm, 64);
+	gtab(&vm, G_L1)[0] = pte(DATA, F_P | F_W | F_U | F_A);
+	gtab(&vm, G_L1)[7] = pte(5, F_P | F_W | F_U | F_A | F_D);
+	gtab(&vm, G_L2)[6] = pte(5, F_P | F_W | F_U);
+	expect_ok(&vm, VA_T, 0);
+	expect_guest_fault(&vm, 6ULL << 21, 0, 0);
+	gtab(&vm, 5)[0] = pte(DATA, F_P | F_U);
+	expect_ok(&vm, 6ULL << 21, 0);
+	CHECK(sh_hash_find(&vm.mmu, 5, SH_TYPE_L1_64));
+	v[0] = 0x1234000;
+	cpu_access(&vm, VA_T + 7 * 4096 + 8, PFEC_WRITE | PFEC_USER, v, &o);
+	CHECK_EQ(o.kind, CPU_OK);
+	CHECK_EQ(o.emulated, 0);
+	CHECK(!sh_hash_find(&vm.mmu, 5, SH_TYPE_L1_64));
+	CHECK_EQ(gtab(&vm, 5)[1], 0x1234000);
+	done(&vm);
+}
+
+static void load_cr3(struct model_vm *vm, u64 gfn)
+{
+	vm->gp.cr3 = gfn << 12;
+	CHECK_EQ(shadow_load_root(&vm->mmu, &vm->sv, &vm->gp), 0);
+}
+
+static struct shadow_page *find(struct model_vm *vm, u64 gfn,
+				unsigned int type)
+{
+	return sh_hash_find(&vm->mmu, gfn, type);
+}
+
+/* Does shadow entry @idx of @parent map @child? */
+static bool maps(struct shadow_page *parent, unsigned int idx,
+		 struct shadow_page *child)
+{
+	u64 e = parent && child ? parent->entries[idx] : 0;
+
+	return (e & PTE_P) && (e & PTE_ADDR_MASK) == child->hpa;
+}
+
+static void test_l3_toplevel(void)
+{
+	struct shadow_page *l3, *l3b;
+	struct model_vm vm;
+	u64 root;
+
+	std_layout(&vm, 64);		/* one vCPU: up to 2 pinned L4s */
+	CHECK(vm.mmu.l3_toplevel);
+	gtab(&vm, G_L1)[0] = pte(DATA, F_P | F_W | F_U);
+	expect_ok(&vm, VA_T, 0);
+	l3 = find(&vm, G_L3, SH_TYPE_L3_64);
+	CHECK(l3 && l3->pinned);
+	/* A second address space sharing the L3 reuses its shadow. */
+	memcpy(gtab(&vm, 40), gtab(&vm, G_L4), 4096);
+	load_cr3(&vm, 40);
+	expect_ok(&vm, VA_T, 0);
+	CHECK(maps(find(&vm, 40, SH_TYPE_L4_64), 0, l3));
+	/* The first L4 goes away: the L3 stays, pinned (L4 churn). */
+	sh_unshadow_frame(&vm.mmu, G_L4);
+	CHECK(find(&vm, G_L3, SH_TYPE_L3_64) == l3 && l3->pinned);
+	CHECK_EQ(shadow_audit(&vm.mmu), 0);
+	/* 41 is made with 1 L4 pinned, 42 with 2: not more than 2 x 1. */
+	for (root = 41; root <= 42; root++) {
+		memcpy(gtab(&vm, root), gtab(&vm, G_L4), 4096);
+		load_cr3(&vm, root);
+	}
+	CHECK(l3->pinned && vm.mmu.l3_toplevel);
+	CHECK_EQ(vm.mmu.nr_pinned_l4, 3);
+	/* 43 is made with 3 pinned: every L3 unpinned, option off. */
+	memcpy(gtab(&vm, 43), gtab(&vm, G_L4), 4096);
+	load_cr3(&vm, 43);
+	CHECK(!vm.mmu.l3_toplevel);
+	CHECK_EQ(vm.mmu.stats.l3_mass_unpins, 1);
+	CHECK(find(&vm, G_L3, SH_TYPE_L3_64) == l3 && !l3->pinned &&
+	      !l3->up);
+	expect_ok(&vm, VA_T, 0);
+	CHECK_EQ(l3->up, sh_locator(&vm.mmu, find(&vm, 43, SH_TYPE_L4_64),
+				    0));
+	/* From now on new L3s are not pinned. */
+	memcpy(gtab(&vm, 44), gtab(&vm, G_L3), 4096);
+	gtab(&vm, 43)[1] = pte(44, F_P | F_W | F_U);
+	expect_ok(&vm, (1ULL << 39) + VA_T, 0);
+	l3b = find(&vm, 44, SH_TYPE_L3_64);
+	CHECK(l3b && !l3b->pinned && l3b->up);
+	CHECK_EQ(shadow_audit(&vm.mmu), 0);
+	done(&vm);
+}
+
+/*
+ * The seed's hazard, built the way it happens: L3 shadow S, unpinned,
+ * gets its up-pointer from entry 0 of L4 B (an emulated write links it);
+ * a fault pins S again; B[0] is rewritten to name L3 T. S's up still
+ * names B[0], which now maps T: whoever unpins S must clear it.
+ */
+static struct shadow_page *stale_up_setup(struct model_vm *vm,
+					  struct shadow_page **b,
+					  struct shadow_page **t)
+{
+	struct shadow_page *s;
+
+	std_layout(vm, 64);
+	gtab(vm, G_L1)[0] = pte(DATA, F_P | F_W | F_U);
+	gtab(vm, G_L1)[1] = pte(DATA + 1, F_P | F_W | F_U);
+	expect_ok(vm, VA_T, 0);
+	s = find(vm, G_L3, SH_TYPE_L3_64);
+	/* T: another L3 (a copy of S's table) with a shadow. */
+	memcpy(gtab(vm, 41), gtab(vm, G_L3), 4096);
+	gtab(vm, G_L4)[1] = pte(41, F_P | F_W | F_U | F_A);
+	expect_ok(vm, (1ULL << 39) + VA_T, 0);
+	*t = find(vm, 41, SH_TYPE_L3_64);
+	/* B: an L4 with entry 0 empty. */
+	memcpy(gtab(vm, 40), gtab(vm, G_L4), 4096);
+	gtab(vm, 40)[0] = 0;
+	load_cr3(vm, 40);
+	*b = find(vm, 40, SH_TYPE_L4_64);
+	CHECK(s && *t && *b && s->pinned && (*t)->pinned);
+	if (!s || !*t || !*b)
+		return NULL;
+	sh_unpin(&vm->mmu, s);
+	CHECK_EQ(write_u64(vm, 40 << 12, pte(G_L3, F_P | F_W | F_U | F_A)), 0);
+	CHECK_EQ(s->up, sh_locator(&vm->mmu, *b, 0));
+	expect_ok(vm, VA_T + 0x1000, 0);	/* through S: pinned again */
+	CHECK(s->pinned);
+	CHECK_EQ(write_u64(vm, 40 << 12, pte(41, F_P | F_W | F_U | F_A)), 0);
+	CHECK(maps(*b, 0, *t));
+	CHECK_EQ(s->up, sh_locator(&vm->mmu, *b, 0));	/* stale */
+	CHECK_EQ(shadow_audit(&vm->mmu), 0);
+	return s;
+}
+
+/* After S was unpinned: O(1) unshadow must not touch B[0]. */
+static void stale_up_check(struct model_vm *vm, struct shadow_page *b,
+			   struct shadow_page *t)
+{
+	CHECK_EQ(vm->mmu.bad_up, 0);
+	sh_unshadow_frame(&vm->mmu, G_L3);
+	CHECK(!find(vm, G_L3, SH_TYPE_L3_64));
+	CHECK_EQ(vm->mmu.bad_up, 0);
+	CHECK(maps(b, 0, t));
+	CHECK_EQ(shadow_audit(&vm->mmu), 0);
+}
+
+static void test_seed_rule(void)
+{
+	struct shadow_page *s, *b, *t;
+	struct shadow_vcpu sv2 = { 0 };
+	struct guest_paging gp2;
+	struct model_vm vm;
+	u64 root;
+
+	/* Path 1: the mass unpin (L4s 42 and 43 cross 2 x 1 vCPU). */
+	s = stale_up_setup(&vm, &b, &t);
+	for (root = 42; s && root <= 43; root++) {
+		memcpy(gtab(&vm, root), gtab(&vm, 40), 4096);
+		load_cr3(&vm, root);
+	}
+	CHECK(s && !vm.mmu.l3_toplevel && !s->pinned && s->type);
+	CHECK_EQ(s ? s->up : 1, 0);
+	CHECK_EQ(shadow_audit(&vm.mmu), 0);
+	stale_up_check(&vm, b, t);
+	done(&vm);
+
+	/*
+	 * Path 2: pool reclaim from the LRU tail. A second vCPU keeps L4
+	 * G_L4 (whose entry 0 holds S) loaded, as the first keeps B.
+	 */
+	s = stale_up_setup(&vm, &b, &t);
+	gp2 = vm.gp;
+	gp2.cr3 = G_L4 << 12;
+	CHECK_EQ(shadow_load_root(&vm.mmu, &sv2, &gp2), 0);
+	while (s && s->pinned && sh_reclaim_one(&vm.mmu))
+		;
+	CHECK(s && !s->pinned && s->type == SH_TYPE_L3_64);
+	CHECK_EQ(s ? s->up : 1, 0);
+	CHECK(vm.mmu.stats.reclaims > 0);
+	CHECK_EQ(shadow_audit(&vm.mmu), 0);
+	stale_up_check(&vm, b, t);
+	shadow_release_root(&vm.mmu, &sv2);
+	done(&vm);
+
+	/* Path 3: unshadow of the pinned L3 (the unhook follows up). */
+	s = stale_up_setup(&vm, &b, &t);
+	CHECK(s && s->pinned);
+	stale_up_check(&vm, b, t);
+	done(&vm);
+
+	/* Path 4: full flush; nothing may follow the stale value. */
+	s = stale_up_setup(&vm, &b, &t);
+	shadow_flush_all(&vm.mmu);
+	CHECK(!find(&vm, G_L3, SH_TYPE_L3_64));
+	CHECK_EQ(vm.mmu.bad_up, 0);
+	CHECK_EQ(s ? s->up : 1, 0);
+	CHECK_EQ(shadow_audit(&vm.mmu), 0);
+	done(&vm);
+}
+
+static void test_prefetch(void)
+{
+	struct model_vm vm;
+	u64 *l1 = NULL;
+	unsigned int i;
+
+	std_layout(&vm, 64);
+	l1 = gtab(&vm, G_L1);
+	l1[0] = pte(DATA, F_P | F_W | F_U | F_A);
+	l1[1] = pte(DATA + 1, F_P | F_W | F_U | F_A | F_D);	/* writable */
+	l1[2] = pte(DATA + 2, F_P | F_W | F_U | F_A);		/* clean: RO */
+	l1[3] = pte(DATA + 3, F_P | F_W | F_U);			/* A clear */
+	l1[4] = pte(0x900, F_P | F_W | F_U | F_A | F_D);	/* MMIO */
+	l1[5] = pte(RO_GFN, F_P | F_W | F_U | F_A | F_D);	/* ROM */
+	l1[6] = pte(G_L2, F_P | F_W | F_U | F_A | F_D);	/* a table */
+	l1[7] = pte(DATA + 7, F_P | F_W | F_U | F_A | BIT_ULL(50)); /* rsvd */
+	l1[8] = pte(DATA + 8, F_P | F_U | F_A | F_NX);
+	l1[16] = pte(DATA + 16, F_P | F_U | F_A);	/* outside the window */
+	expect_ok(&vm, VA_T, 0);
+	CHECK_EQ(vm.mmu.stats.prefetched, 5);
+	CHECK((*shadow_leaf(&vm, VA_T + 0x1000) & (PTE_P | PTE_RW)) ==
+	      (PTE_P | PTE_RW));
+	CHECK((*shadow_leaf(&vm, VA_T + 0x2000) & (PTE_P | PTE_RW)) == PTE_P);
+	CHECK_EQ(*shadow_leaf(&vm, VA_T + 0x3000), 0);
+	CHECK_EQ(*shadow_leaf(&vm, VA_T + 0x4000), 0);
+	CHECK((*shadow_leaf(&vm, VA_T + 0x5000) & (PTE_P | PTE_RW)) == PTE_P);
+	CHECK((*shadow_leaf(&vm, VA_T + 0x6000) & (PTE_P | PTE_RW)) == PTE_P);
+	CHECK_EQ(*shadow_leaf(&vm, VA_T + 0x7000), 0);
+	CHECK(*shadow_leaf(&vm, VA_T + 0x8000) & PTE_NX);
+	CHECK_EQ(*shadow_leaf(&vm, VA_T + 0x10000), 0);
+	/* A clear stays clear: the pager sets A only on a real access. */
+	CHECK(!(l1[3] & F_A));
+	CHECK_EQ(shadow_audit(&vm.mmu), 0);
+	/* Prefetched entries are used without a fault. */
+	for (i = 1; i <= 2; i++)
+		CHECK_EQ(access_(&vm, VA_T + i * 0x1000, PFEC_USER).faults, 0);
+	expect_guest_fault(&vm, VA_T + 0x7000, 0, PFEC_PRESENT | PFEC_RSVD);
 	done(&vm);
 }
 
@@ -529,6 +950,18 @@ static void test_pool_exhaustion(void)
 	struct cpu_outcome o;
 	unsigned int i;
 	int ret;
+
+	/* Sizing: the minimum, and the default from RAM and vCPUs. */
+	CHECK_EQ(shadow_min_pool_pages(1), 5);
+	CHECK_EQ(shadow_min_pool_pages(4), 8);
+	CHECK_EQ(shadow_default_pool_pages(0, 0), 4);
+	CHECK_EQ(shadow_default_pool_pages(64ULL << 20, 1), 256 + 128);
+	CHECK_EQ(shadow_default_pool_pages(1ULL << 30, 4), 1024 + 2048);
+	CHECK_EQ(shadow_default_pool_pages(~0ULL, 1), 1UL << 20);
+	/* The minimum wins over the cap: less could not run at all. */
+	CHECK_EQ(shadow_default_pool_pages(~0ULL, ~0U), 0xffffffffUL + 4);
+	CHECK_EQ(model_vm_init(&vm, 4), -EINVAL);
+	shadow_mmu_destroy(&vm.mmu);
 
 	/* Smallest pool: every new address space reclaims. */
 	std_layout(&vm, 5);
@@ -613,6 +1046,13 @@ int main(int argc, char **argv)
 		{ "fault results and error codes", test_fault_results },
 		{ "accessed and dirty bits", test_accessed_dirty },
 		{ "write protection and unshadow on write", test_write_protect },
+		{ "emulated writes: revalidation, split, cmpxchg, heuristics",
+		  test_emulated_writes },
+		{ "L3-toplevel: pinned L3s, kept across L4 churn, mass unpin",
+		  test_l3_toplevel },
+		{ "seed rule: unpinned L3 has up == 0 on every path",
+		  test_seed_rule },
+		{ "prefetch of accessed neighbours", test_prefetch },
 		{ "invlpg", test_invlpg },
 		{ "pool exhaustion and reclaim", test_pool_exhaustion },
 		{ "flush all and mode change", test_flush_all },

@@ -139,6 +139,11 @@ static const char *const stat_names[SHADOWVM_STAT_NR] = {
 	[SHADOWVM_STAT_POOL_RECLAIMS]	= "pool_reclaims",
 	[SHADOWVM_STAT_UNSHADOWS]	= "unshadows",
 	[SHADOWVM_STAT_AUDIT_FAILURES]	= "audit_failures",
+	[SHADOWVM_STAT_EMULATED_WRITES]	= "emulated_writes",
+	[SHADOWVM_STAT_UNSHADOWS_UP]	= "unshadows_via_up_pointer",
+	[SHADOWVM_STAT_UNSHADOWS_WALK]	= "unshadows_via_walk",
+	[SHADOWVM_STAT_L3_MASS_UNPINS]	= "l3_mass_unpins",
+	[SHADOWVM_STAT_PREFETCHED]	= "prefetched",
 };
 
 const char *svm_stat_name(unsigned int i)

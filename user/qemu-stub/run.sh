@@ -19,6 +19,11 @@ cases=(
 	"pagefault|124|pagefault: all checks passed"
 	"cr3switch|124|cr3switch: all checks passed"
 	"mmio|124|read8 0x"
+	"accesstest|124|PASS: accesstest: every access matches"
+	"accesstest-full|124|PASS: accesstest: every access matches"
+	"l3share|124|l3share: .* all checks passed"
+	"ptreuse|124|ptreuse: all checks passed"
+	"cowfork|124|cowfork: .* all checks passed"
 )
 echo "TAP version 13"
 echo "1..${#cases[@]}"

@@ -108,6 +108,11 @@ enum shadowvm_stat {
 	SHADOWVM_STAT_POOL_RECLAIMS,	/* shadows unpinned to refill the pool */
 	SHADOWVM_STAT_UNSHADOWS,	/* frames unshadowed after guest writes */
 	SHADOWVM_STAT_AUDIT_FAILURES,	/* invariant violations (audit=1) */
+	SHADOWVM_STAT_EMULATED_WRITES,	/* guest page-table writes emulated */
+	SHADOWVM_STAT_UNSHADOWS_UP,	/* parents found through an up-pointer */
+	SHADOWVM_STAT_UNSHADOWS_WALK,	/* ... by searching all candidates */
+	SHADOWVM_STAT_L3_MASS_UNPINS,	/* L3-toplevel switched off */
+	SHADOWVM_STAT_PREFETCHED,	/* L1 entries filled ahead of faults */
 	SHADOWVM_STAT_NR
 };
 

@@ -180,6 +180,18 @@ TEST_F(guest, cr3_switch_and_invlpg)
 	EXPECT_EQ(0, stat(_metadata, self->t.vm, SHADOWVM_STAT_AUDIT_FAILURES));
 }
 
+TEST_F(guest, msr_cpuid_and_cr3_reads)
+{
+	LOAD("msr");
+	tvm_run_serial(&self->t, &self->r, 0);
+	EXPECT_EQ(0, self->r.ret);
+	EXPECT_EQ(SHADOWVM_EXIT_HLT, self->r.exit_reason) log_result(_metadata, &self->r);
+	EXPECT_EQ(NULL, strstr(self->r.out, "FAIL")) log_result(_metadata, &self->r);
+	EXPECT_NE(NULL, strstr(self->r.out, "msr: all checks passed"));
+	EXPECT_LE(9, stat(_metadata, self->t.vm, SHADOWVM_STAT_EXIT_MSR));
+	EXPECT_LE(3, stat(_metadata, self->t.vm, SHADOWVM_STAT_EXIT_CPUID));
+}
+
 TEST_F(guest, stats_after_run)
 {
 	struct shadowvm_stats st;

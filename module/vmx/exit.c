@@ -380,47 +380,81 @@ static int handle_cpuid(struct shvm_vcpu *v, const struct vmx_exit *e)
 	return 0;
 }
 
+/* MSRs that are only stored for now: the guest reads back what it wrote. */
+static u64 *stored_msr(struct shvm_vcpu *v, u32 msr)
+{
+	switch (msr) {
+	case MSR_KERNEL_GS_BASE:
+		return &v->kernel_gs_base;
+	case MSR_STAR:
+		return &v->star;
+	case MSR_LSTAR:
+		return &v->lstar;
+	case MSR_CSTAR:
+		return &v->cstar;
+	case MSR_SYSCALL_MASK:
+		return &v->sfmask;
+	case MSR_IA32_CR_PAT:
+		return &v->pat;
+	}
+	return NULL;
+}
+
+/* Whether @val may go into @msr, or the write raises #GP. */
+static bool msr_value_valid(u32 msr, u64 val)
+{
+	int i;
+
+	switch (msr) {
+	case MSR_KERNEL_GS_BASE:
+	case MSR_LSTAR:
+	case MSR_CSTAR:
+	case MSR_FS_BASE:
+	case MSR_GS_BASE:
+		return is_canonical(val);
+	case MSR_IA32_CR_PAT:
+		/* Each byte a memory type: UC, WC, WT, WP, WB or UC-. */
+		for (i = 0; i < 8; i++) {
+			u8 type = val >> (i * 8);
+
+			if (type > 7 || type == 2 || type == 3)
+				return false;
+		}
+		return true;
+	}
+	return true;
+}
+
 static int get_msr(struct shvm_vcpu *v, u32 msr, u64 *val)
 {
+	u64 *stored = stored_msr(v, msr);
+
 	switch (msr) {
 	case MSR_EFER:
 		*val = v->efer;
-		break;
-	case MSR_KERNEL_GS_BASE:
-		*val = v->kernel_gs_base;
-		break;
+		return 0;
 	case MSR_FS_BASE:
 		*val = shvm_vcpu_vmcs_read(v, GUEST_FS_BASE);
-		break;
+		return 0;
 	case MSR_GS_BASE:
 		*val = shvm_vcpu_vmcs_read(v, GUEST_GS_BASE);
-		break;
-	case MSR_STAR:
-		*val = v->star;
-		break;
-	case MSR_LSTAR:
-		*val = v->lstar;
-		break;
-	case MSR_CSTAR:
-		*val = v->cstar;
-		break;
-	case MSR_SYSCALL_MASK:
-		*val = v->sfmask;
-		break;
-	case MSR_IA32_CR_PAT:
-		*val = v->pat;
-		break;
+		return 0;
 	case MSR_IA32_TSC:
 		*val = rdtsc();
-		break;
-	default:
-		return -EINVAL;
+		return 0;
 	}
+	if (!stored)
+		return -EINVAL;
+	*val = *stored;
 	return 0;
 }
 
 static int set_msr(struct shvm_vcpu *v, u32 msr, u64 val)
 {
+	u64 *stored = stored_msr(v, msr);
+
+	if (!msr_value_valid(msr, val))
+		return -EINVAL;
 	switch (msr) {
 	case MSR_EFER:
 		if (!vmx_guest_efer_valid(val) ||
@@ -432,37 +466,16 @@ static int set_msr(struct shvm_vcpu *v, u32 msr, u64 val)
 			flush_all_shadows(v);
 		v->efer = val;
 		v->paging_dirty = true;
-		break;
-	case MSR_KERNEL_GS_BASE:
-		if (!is_canonical(val))
-			return -EINVAL;
-		v->kernel_gs_base = val;
-		break;
+		return 0;
 	case MSR_FS_BASE:
 	case MSR_GS_BASE:
-		if (!is_canonical(val))
-			return -EINVAL;
 		shvm_vcpu_vmcs_write(v, msr == MSR_FS_BASE ? GUEST_FS_BASE :
 				     GUEST_GS_BASE, val);
-		break;
-	case MSR_STAR:
-		v->star = val;
-		break;
-	case MSR_LSTAR:
-		v->lstar = val;
-		break;
-	case MSR_CSTAR:
-		v->cstar = val;
-		break;
-	case MSR_SYSCALL_MASK:
-		v->sfmask = val;
-		break;
-	case MSR_IA32_CR_PAT:
-		v->pat = val;
-		break;
-	default:
-		return -EINVAL;
+		return 0;
 	}
+	if (!stored)
+		return -EINVAL;
+	*stored = val;
 	return 0;
 }
 

@@ -199,7 +199,8 @@ static int vcpu_get_regs(struct shvm_vcpu *v, void __user *argp)
 		      X86_EFLAGS_ZF | X86_EFLAGS_SF | X86_EFLAGS_TF | \
 		      X86_EFLAGS_IF | X86_EFLAGS_DF | X86_EFLAGS_OF | \
 		      X86_EFLAGS_IOPL | X86_EFLAGS_NT | X86_EFLAGS_RF | \
-		      X86_EFLAGS_AC | X86_EFLAGS_ID | X86_EFLAGS_FIXED)
+		      X86_EFLAGS_AC | X86_EFLAGS_VIF | X86_EFLAGS_VIP | \
+		      X86_EFLAGS_ID | X86_EFLAGS_FIXED)
 
 static int vcpu_set_regs(struct shvm_vcpu *v, void __user *argp)
 {

@@ -97,9 +97,15 @@ void vmx_world_switch(struct shvm_vcpu *v, struct vmx_exit *e)
 		e->insn_error = vmcs_read(VM_INSTRUCTION_ERROR);
 		return;
 	}
+	read_exit(v, e);
+	/*
+	 * An entry that failed its guest-state checks exits with bit 31 set
+	 * and leaves the launch state as it was: VMLAUNCH again next time.
+	 */
+	if (e->reason & VMX_EXIT_REASONS_FAILED_VMENTRY)
+		return;
 	v->vmcs.launched = true;
 	v->event.valid = false;
-	read_exit(v, e);
 	/* An NMI that caused the exit is the host's: hand it over now. */
 	if ((e->reason & 0xffff) == EXIT_REASON_EXCEPTION_NMI &&
 	    (e->intr_info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR)

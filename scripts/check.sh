@@ -8,6 +8,7 @@
 #   emulate-test  make -C selftests/emulate-test run  (host, TAP)
 #   bochs-vmx2    Bochs bx_generic vmx=2: insmod, all selftests, rmmod
 #   bochs-vmx1    Bochs bx_generic vmx=1 (no EPT/VPID): the same
+#   bochs-smp     Bochs vmx=2 with two CPUs: migration, lifetime, guest tests
 #   qemu          QEMU TCG, no VMX: insmod, vmx_absent_test, rmmod
 #
 # Knobs (environment):
@@ -38,7 +39,7 @@ fi
 # shellcheck source=/dev/null
 . "$BUILD/deps.env"
 
-ALL_SOURCES="mmu-model emulate-test bochs-vmx2 bochs-vmx1 qemu"
+ALL_SOURCES="mmu-model emulate-test bochs-vmx2 bochs-vmx1 bochs-smp qemu"
 ONLY=" $(echo "${CHECK_ONLY:-$ALL_SOURCES}" | tr ',' ' ') "
 for s in $ONLY; do
 	case " $ALL_SOURCES " in
@@ -100,7 +101,7 @@ count_tap() {
 
 # ---------------------------------------------------------------- build
 boots_wanted=
-for m in bochs-vmx2 bochs-vmx1 qemu; do want $m && boots_wanted=1; done
+for m in bochs-vmx2 bochs-vmx1 bochs-smp qemu; do want $m && boots_wanted=1; done
 build_failed=
 if [ -n "$boots_wanted" ] && [ -z "${CHECK_NO_BUILD:-}" ]; then
 	echo "check: building module (KDIR=$KDIR), launcher, selftests"
@@ -257,9 +258,18 @@ boot_and_count() {
 }
 
 selftests=${EMUHOST_TESTS-$(ls "$BUILD"/selftests/*_test 2>/dev/null)}
-for m in bochs-vmx2 bochs-vmx1 qemu; do
+for m in bochs-vmx2 bochs-vmx1 bochs-smp qemu; do
 	want $m || continue
-	if [ "$m" = qemu ]; then
+	if [ "$m" = bochs-smp ]; then
+		# Two CPUs: the tests about host CPUs (migration, kicks, kills).
+		tests=${EMUHOST_SMP_TESTS-$(ls "$BUILD"/selftests/migration_test \
+			"$BUILD"/selftests/lifetime_test \
+			"$BUILD"/selftests/guest_test 2>/dev/null)}
+		if [ -z "$tests" ]; then
+			failure "" "---- bochs-smp: build/selftests/migration_test is missing ----"
+			add_counts 0 1 0
+		fi
+	elif [ "$m" = qemu ]; then
 		# No VMX here: only the test that expects its absence.
 		tests=${EMUHOST_QEMU_TESTS-$(ls "$BUILD/selftests/vmx_absent_test" 2>/dev/null)}
 		if [ -z "$tests" ]; then

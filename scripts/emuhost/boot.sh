@@ -8,6 +8,7 @@
 #   scripts/emuhost/boot.sh NAME MACHINE MODE
 #     MACHINE  bochs-vmx2  Bochs bx_generic, VMX with EPT/VPID/unrestricted
 #              bochs-vmx1  Bochs bx_generic, VMX without EPT/VPID/...
+#              bochs-smp   Bochs bx_generic vmx=2 with two CPUs (migration)
 #              qemu        QEMU TCG, no VMX at all (fast smoke boot)
 #     MODE     tests       run every selftest, then rmmod (see init)
 #              demo        run shadowvm-run --stats /guests/hello.bin
@@ -38,7 +39,7 @@ usage() {
 }
 [ $# -eq 3 ] || usage
 NAME=$1 MACHINE=$2 MODE=$3
-case $MACHINE in bochs-vmx2|bochs-vmx1|qemu) ;; *) usage ;; esac
+case $MACHINE in bochs-vmx2|bochs-vmx1|bochs-smp|qemu) ;; *) usage ;; esac
 case $MODE in tests|demo) ;; *) usage ;; esac
 
 [ -f "$BUILD/deps.env" ] || { echo "emuhost: build/deps.env missing: run 'make deps'" >&2; exit 1; }
@@ -128,7 +129,7 @@ watch_init() {
 }
 
 run_bochs() {
-	local vmx=$1 iso=$WORK/iso
+	local vmx=$1 cpus=${2:-1} iso=$WORK/iso
 	mkdir -p "$iso/isolinux"
 	cp /usr/lib/ISOLINUX/isolinux.bin /usr/lib/syslinux/modules/bios/ldlinux.c32 "$iso/isolinux/"
 	cp "$VMLINUZ" "$iso/vmlinuz"
@@ -154,7 +155,7 @@ run_bochs() {
 	memory: guest=512, host=512
 	romimage: file=/usr/share/bochs/BIOS-bochs-latest
 	vgaromimage: file=/usr/share/vgabios/vgabios.bin
-	cpu: model=bx_generic, count=1, ips=100000000, reset_on_triple_fault=0, ignore_bad_msrs=1
+	cpu: model=bx_generic, count=$cpus, ips=100000000, reset_on_triple_fault=0, ignore_bad_msrs=1
 	cpuid: level=6, family=6, model=0x2a, stepping=7, vendor_string="GenuineIntel", mmx=1, apic=x2apic, sep=1, simd=avx2, aes=1, movbe=1, xsave=1, xsaveopt=1, avx_f16c=1, avx_fma=1, bmi=bmi2, x86_64=1, 1g_pages=1, pcid=1, fsgsbase=1, smep=1, smap=1, mwait=1, vmx=$vmx, svm=0
 	clock: sync=none, time0=local
 	display_library: rfb, options="timeout=0"
@@ -210,6 +211,7 @@ watcher=$!
 case $MACHINE in
 bochs-vmx2) run_bochs 2 ;;
 bochs-vmx1) run_bochs 1 ;;
+bochs-smp) run_bochs 2 2 ;;
 qemu) run_qemu ;;
 esac
 kill "$watcher" 2>/dev/null || true

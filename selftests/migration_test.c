@@ -33,14 +33,21 @@ FIXTURE_SETUP(migrate)
 	int err;
 
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
-		SKIP(return, "needs two online CPUs");
+		return;		/* each test skips itself */
 	err = tvm_create(&self->t, TEST_MEM_SIZE, &why);
 	ASSERT_EQ(0, err) TH_LOG("%s: %s", why, strerror(-err));
 }
 
+/* The 6.1 harness runs the body even after a SKIP in the setup. */
+#define NEED_TWO_CPUS() do {						\
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)				\
+		SKIP(return, "needs two online CPUs");			\
+} while (0)
+
 FIXTURE_TEARDOWN(migrate)
 {
-	tvm_destroy(&self->t);
+	if (sysconf(_SC_NPROCESSORS_ONLN) >= 2)
+		tvm_destroy(&self->t);
 	pin_to_cpu(0);
 }
 
@@ -87,6 +94,7 @@ static void run_hopping(struct __test_metadata *_metadata, struct tvm *t,
 TEST_F(migrate, pagefault_guest_hops_cpus)
 {
 	unsigned long hops = 0;
+	NEED_TWO_CPUS();
 
 	run_hopping(_metadata, &self->t, "pagefault", &hops);
 	EXPECT_LT(100, hops);
@@ -95,6 +103,7 @@ TEST_F(migrate, pagefault_guest_hops_cpus)
 TEST_F(migrate, cr3switch_guest_hops_cpus)
 {
 	unsigned long hops = 0;
+	NEED_TWO_CPUS();
 
 	/* Stale VPID-tagged translations on the new CPU would show here. */
 	run_hopping(_metadata, &self->t, "cr3switch", &hops);
@@ -126,6 +135,7 @@ TEST_F(migrate, deleting_memory_kicks_running_vcpu)
 	pthread_t th;
 	const char *why;
 	int err;
+	NEED_TWO_CPUS();
 
 	err = tvm_load(&self->t, "loop", &why);
 	ASSERT_EQ(0, err) TH_LOG("%s: %s", why, strerror(-err));

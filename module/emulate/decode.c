@@ -26,6 +26,7 @@ struct decoder {
 	unsigned int prefixes;	/* PFX_* */
 	u8 rex;			/* 0x40-0x4f, or 0 if none applies */
 	u8 opcode;		/* last opcode byte */
+	u8 mode;		/* enum emul_mode */
 	bool twobyte;		/* opcode follows 0F */
 };
 
@@ -72,14 +73,35 @@ static s64 sign_extend(u64 v, unsigned int size)
 	return (s64)(v << shift) >> shift;
 }
 
-/* Operand size of a non-byte instruction: REX.W beats 66. */
+/*
+ * Operand size of a non-byte instruction: REX.W beats 66; otherwise 66
+ * toggles the default, which is 16 bits only for a CS.D = 0 code segment.
+ */
 static unsigned int op_size(const struct decoder *d)
 {
+	bool def16 = d->mode == EMUL_MODE_16;
+
 	if (d->rex & REX_W)
 		return 8;
 	if (d->prefixes & PFX_OPSIZE)
-		return 2;
-	return 4;
+		return def16 ? 4 : 2;
+	return def16 ? 2 : 4;
+}
+
+/*
+ * Address size: 67 toggles between the mode's default and the other size
+ * the mode allows (64 <-> 32 in long mode, 32 <-> 16 elsewhere).
+ */
+static unsigned int addr_size(enum emul_mode mode, bool pfx67)
+{
+	switch (mode) {
+	case EMUL_MODE_64:
+		return pfx67 ? 4 : 8;
+	case EMUL_MODE_32:
+		return pfx67 ? 2 : 4;
+	default:
+		return pfx67 ? 4 : 2;
+	}
 }
 
 /*
@@ -97,8 +119,44 @@ static void set_reg8(struct decoder *d, struct emul_insn *in, unsigned int r)
 }
 
 /*
- * Decode ModRM (+ SIB + displacement) with 32/64-bit addressing, which
- * 64-bit mode uses for both address sizes. Returns the reg field, REX.R
+ * The 16-bit ModRM forms (address size 2): no SIB, base and index from a
+ * fixed table, disp16 alone for mod 0 rm 6, and SS as the default segment
+ * whenever BP takes part.
+ */
+static int decode_modrm16(struct decoder *d, struct emul_insn *in,
+			  unsigned int mod, unsigned int rm)
+{
+	static const u8 base16[8] = {
+		EMUL_REG_RBX, EMUL_REG_RBX, EMUL_REG_RBP, EMUL_REG_RBP,
+		EMUL_REG_RSI, EMUL_REG_RDI, EMUL_REG_RBP, EMUL_REG_RBX,
+	};
+	static const u8 index16[8] = {
+		EMUL_REG_RSI, EMUL_REG_RDI, EMUL_REG_RSI, EMUL_REG_RDI,
+		EMUL_REG_NONE, EMUL_REG_NONE, EMUL_REG_NONE, EMUL_REG_NONE,
+	};
+	unsigned int disp_bytes = mod == 1 ? 1 : (mod == 2 ? 2 : 0);
+	u64 disp;
+	int ret;
+
+	in->base = base16[rm];
+	in->index = index16[rm];
+	if (mod == 0 && rm == 6) {
+		in->base = EMUL_REG_NONE;
+		disp_bytes = 2;
+	}
+	ret = fetch_le(d, disp_bytes, &disp);
+	if (ret)
+		return ret;
+	in->disp = disp_bytes ? sign_extend(disp, disp_bytes) : 0;
+	if (in->seg == EMUL_NR_SEGS)
+		in->seg = in->base == EMUL_REG_RBP ? EMUL_SEG_SS : EMUL_SEG_DS;
+	return 0;
+}
+
+/*
+ * Decode ModRM (+ SIB + displacement). 32/64-bit addressing is the same
+ * encoding except that mod 0 rm 5 is RIP-relative only in 64-bit mode;
+ * 16-bit addressing has its own table. Returns the reg field, REX.R
  * applied, in *reg. Register-direct forms (mod 3) cannot be the faulting
  * memory access, so they are refused.
  */
@@ -122,6 +180,8 @@ static int decode_modrm(struct decoder *d, struct emul_insn *in,
 	in->mem_kind = EMUL_MEM_MODRM;
 	in->index = EMUL_REG_NONE;
 	in->scale = 1;
+	if (in->addr_size == 2)
+		return decode_modrm16(d, in, mod, rm);
 	if (rm == 4) {
 		unsigned int idx;
 
@@ -140,8 +200,9 @@ static int decode_modrm(struct decoder *d, struct emul_insn *in,
 			in->base = (sib & 7) | (d->rex & REX_B ? 8 : 0);
 		}
 	} else if (rm == 5 && mod == 0) {
-		/* 64-bit mode: RIP-relative instead of absolute disp32. */
-		in->base = EMUL_REG_RIP;
+		/* 64-bit mode: RIP-relative; elsewhere absolute disp32. */
+		in->base = d->mode == EMUL_MODE_64 ? EMUL_REG_RIP :
+			   EMUL_REG_NONE;
 		disp_bytes = 4;
 	} else {
 		in->base = rm | (d->rex & REX_B ? 8 : 0);
@@ -259,7 +320,7 @@ static int decode_onebyte(struct decoder *d, struct emul_insn *in)
 	case 0xa1:
 	case 0xa2:
 	case 0xa3:
-		/* moffs is address-size wide: 8 bytes, 4 with 67. */
+		/* moffs is address-size wide: 8, 4 or 2 bytes. */
 		ret = fetch_le(d, in->addr_size, &moffs);
 		if (ret)
 			return ret;
@@ -444,12 +505,10 @@ int emul_decode(const u8 *insn, unsigned int avail, enum emul_mode mode,
 	u8 b;
 	int ret;
 
-	/*
-	 * Only long mode for now. 32/16-bit modes need the other default
-	 * sizes, 16-bit ModRM and 0x40-0x4f as INC/DEC instead of REX.
-	 */
-	if (mode != EMUL_MODE_64)
+	if (mode != EMUL_MODE_64 && mode != EMUL_MODE_32 &&
+	    mode != EMUL_MODE_16)
 		return -EOPNOTSUPP;
+	d.mode = mode;
 
 	memset(&in, 0, sizeof(in));
 	in.mode = mode;
@@ -463,7 +522,11 @@ int emul_decode(const u8 *insn, unsigned int avail, enum emul_mode mode,
 		ret = fetch_byte(&d, &b);
 		if (ret)
 			return ret;
-		if (b >= 0x40 && b <= 0x4f) {
+		/*
+		 * 0x40-0x4f are REX only in 64-bit mode; elsewhere they are
+		 * INC/DEC r32, opcodes that never touch memory, refused below.
+		 */
+		if (mode == EMUL_MODE_64 && b >= 0x40 && b <= 0x4f) {
 			/* REX counts only directly before the opcode. */
 			d.rex = b;
 			continue;
@@ -492,8 +555,11 @@ int emul_decode(const u8 *insn, unsigned int avail, enum emul_mode mode,
 			 * ES CS SS DS overrides are ignored in 64-bit mode;
 			 * their bases count as zero. They still cancel an
 			 * earlier FS/GS override (the last one wins).
+			 * Elsewhere they select the segment: bits 4:3 of
+			 * the prefix are its number.
 			 */
-			in.seg = EMUL_NR_SEGS;
+			in.seg = mode == EMUL_MODE_64 ? EMUL_NR_SEGS :
+				 (b >> 3) & 3;
 			break;
 		case 0x64:
 			in.seg = EMUL_SEG_FS;
@@ -509,7 +575,7 @@ int emul_decode(const u8 *insn, unsigned int avail, enum emul_mode mode,
 	}
 
 opcode:
-	in.addr_size = (d.prefixes & PFX_ADSIZE) ? 4 : 8;
+	in.addr_size = addr_size(mode, d.prefixes & PFX_ADSIZE);
 	d.opcode = b;
 	if (b == 0x0f) {
 		ret = fetch_byte(&d, &d.opcode);

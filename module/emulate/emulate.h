@@ -41,8 +41,20 @@
 
 /*
  * CPU mode the instruction was fetched in. It selects the default operand
- * and address sizes and whether 0x40-0x4f are REX prefixes. Only
- * EMUL_MODE_64 is implemented; the others are refused with -EOPNOTSUPP.
+ * and address sizes and whether 0x40-0x4f are REX prefixes.
+ *
+ * EMUL_MODE_32 / EMUL_MODE_16: default operand and address size 32 / 16,
+ * 66 and 67 switch to the other one (67 with 16 bits means the 16-bit
+ * ModRM forms), no REX (0x40-0x4f are INC/DEC, refused), no RIP-relative
+ * addressing (mod 0 rm 5 is an absolute disp32), moffs of the address
+ * size, ES/CS/SS/DS overrides select their segment, CMPXCHG16B does not
+ * exist. Linear addresses and EIP/IP wrap at 32/16 bits.
+ *
+ * Registers stay u64 in every mode. Bits 63:32 are not visible outside
+ * long mode (and undefined after leaving it); the emulator applies the
+ * same rule as on a 64-bit CPU: 8/16-bit writes keep the rest of the
+ * register, 32-bit writes zero bits 63:32. So a guest mode switch never
+ * depends on what the emulator did to the upper halves.
  */
 enum emul_mode {
 	EMUL_MODE_64,		/* long mode, CS.L = 1 */
@@ -133,7 +145,7 @@ struct emul_insn {
 	u8 reg;			/* register operand (enum emul_reg) or NONE */
 	u8 seg;			/* enum emul_seg of the memory operand */
 	u8 mem_kind;		/* enum emul_mem_kind */
-	u8 base;		/* EMUL_MEM_MODRM: enum emul_reg, RIP or NONE */
+	u8 base;		/* EMUL_MEM_MODRM: enum emul_reg, NONE, RIP */
 	u8 index;		/* EMUL_MEM_MODRM: enum emul_reg or NONE */
 	u8 scale;		/* 1 2 4 8 */
 	s64 disp;		/* displacement, or the moffs value */
@@ -196,7 +208,8 @@ struct emul_cpu {
 	u64 rflags;
 	/*
 	 * Linear base of each segment. In 64-bit mode only FS and GS are
-	 * used; the others count as 0 whatever is stored here.
+	 * used; the others count as 0 whatever is stored here. Limits are
+	 * not checked: the caller validates the access it was given.
 	 */
 	u64 seg_base[EMUL_NR_SEGS];
 };

@@ -139,14 +139,34 @@ struct exec_ctx {
 	void *opaque;
 };
 
-/* Linear address: in 64-bit mode only FS and GS have a base. */
+/*
+ * Linear address: in 64-bit mode only FS and GS have a base. Outside
+ * long mode linear addresses are 32 bits wide and wrap around 4 GiB.
+ * Segment limits and rights are the caller's business (it has the
+ * descriptors); here only the base is applied.
+ */
 static u64 linear(const struct emul_insn *in, const struct emul_cpu *cpu,
 		  unsigned int seg, u64 ea)
 {
-	if (in->mode == EMUL_MODE_64 && seg != EMUL_SEG_FS &&
-	    seg != EMUL_SEG_GS)
+	if (in->mode != EMUL_MODE_64)
+		return (u32)(cpu->seg_base[seg] + ea);
+	if (seg != EMUL_SEG_FS && seg != EMUL_SEG_GS)
 		return ea;
 	return cpu->seg_base[seg] + ea;
+}
+
+/*
+ * The instruction pointer after the instruction: RIP in 64-bit mode,
+ * EIP with a 32-bit code segment, IP (wrapping at 64 KiB) with a 16-bit one.
+ */
+static u64 next_rip(const struct emul_insn *in, u64 rip)
+{
+	rip += in->len;
+	if (in->mode == EMUL_MODE_32)
+		return (u32)rip;
+	if (in->mode == EMUL_MODE_16)
+		return (u16)rip;
+	return rip;
 }
 
 /*
@@ -188,7 +208,7 @@ static int do_rmw(struct exec_ctx *x, struct emul_cpu *cpu, u64 la,
 			if (ret)
 				return ret;
 		}
-		c.rip += in->len;
+		c.rip = next_rip(in, c.rip);
 		*cpu = c;
 		return 0;
 	}
@@ -396,7 +416,7 @@ static int exec_string(struct exec_ctx *x, struct emul_cpu *cpu,
 		emul_set_reg(cpu->regs, EMUL_REG_RCX, false, in->addr_size,
 			     cpu->regs[EMUL_REG_RCX] - 1);
 	}
-	cpu->rip += in->len;
+	cpu->rip = next_rip(in, cpu->rip);
 	return 0;
 }
 
@@ -418,7 +438,7 @@ static int exec_move(struct exec_ctx *x, struct emul_cpu *cpu, u64 la)
 			return ret;
 		emul_complete_read(in, cpu->regs, get_le(buf, in->size));
 	}
-	cpu->rip += in->len;
+	cpu->rip = next_rip(in, cpu->rip);
 	return 0;
 }
 
@@ -429,7 +449,8 @@ int emul_execute(const struct emul_insn *in, struct emul_cpu *cpu,
 	struct exec_ctx x = { .in = in, .ops = ops, .opaque = opaque };
 	u64 ea, la;
 
-	if (in->mode != EMUL_MODE_64)
+	if (in->mode != EMUL_MODE_64 && in->mode != EMUL_MODE_32 &&
+	    in->mode != EMUL_MODE_16)
 		return -EOPNOTSUPP;
 	if (in->op == EMUL_OP_STOS || in->op == EMUL_OP_MOVS)
 		return exec_string(&x, cpu, max_rep);

@@ -94,6 +94,106 @@ static int prep(const u8 *bytes, unsigned int n, struct emul_insn *in,
 	return emul_decode(bytes, n, EMUL_MODE_64, in);
 }
 
+static int prep_mode(const u8 *bytes, unsigned int n, enum emul_mode mode,
+		     struct emul_insn *in, struct emul_cpu *cpu,
+		     struct umem *m)
+{
+	prep(bytes, n, in, cpu, m);
+	return emul_decode(bytes, n, mode, in);
+}
+
+/* 32-bit and 16-bit code segments: segment bases, wrap-around, widths. */
+static void run_legacy_mode_tests(void)
+{
+	static const u8 mov32[] = { 0x89, 0x0b };		/* [ebx],ecx */
+	static const u8 mov32es[] = { 0x26, 0x89, 0x0b };	/* es: */
+	static const u8 mov16[] = { 0x89, 0x07 };		/* [bx],ax */
+	static const u8 rep_stosw[] = { 0xf3, 0xab };
+	static const u8 cx8b[] = { 0x0f, 0xc7, 0x0b };		/* [ebx] */
+	static const u8 lock_add16[] = { 0xf0, 0x01, 0x07 };	/* [bx],ax */
+	struct emul_cpu cpu;
+	struct emul_insn in;
+	struct umem m;
+	u32 v;
+	int ret;
+
+	/* DS base + EBX wraps around 4 GiB to MEM_LA. */
+	ret = prep_mode(mov32, sizeof(mov32), EMUL_MODE_32, &in, &cpu, &m);
+	cpu.seg_base[EMUL_SEG_DS] = 0xffff8000;
+	cpu.regs[EMUL_REG_RBX] = 0xdead00000000f000ULL;
+	cpu.regs[EMUL_REG_RCX] = 0x1122334455667788ULL;
+	ret = ret ?: emul_execute(&in, &cpu, &uops, &m, 1);
+	memcpy(&v, m.b, 4);
+	tap_result(ret == 0 && v == 0x55667788 && cpu.rip == 0x1002,
+		   "execute32: ds base + ebx wraps at 4 GiB (ret %d, %#x)",
+		   ret, v);
+
+	/* An ES override uses ES's base, not DS's. */
+	ret = prep_mode(mov32es, sizeof(mov32es), EMUL_MODE_32, &in, &cpu,
+			&m);
+	cpu.seg_base[EMUL_SEG_DS] = 0x100000;
+	cpu.seg_base[EMUL_SEG_ES] = 0x6000;
+	cpu.regs[EMUL_REG_RBX] = 0x1004;
+	cpu.regs[EMUL_REG_RCX] = 0xa5a5a5a5;
+	ret = ret ?: emul_execute(&in, &cpu, &uops, &m, 1);
+	tap_result(ret == 0 && m.b[4] == 0xa5 && m.b[3] == 0,
+		   "execute32: es override uses es base (ret %d)", ret);
+
+	/* 16-bit: BX is 16 bits of RBX, IP wraps at 64 KiB. */
+	ret = prep_mode(mov16, sizeof(mov16), EMUL_MODE_16, &in, &cpu, &m);
+	cpu.rip = 0xffff;
+	cpu.seg_base[EMUL_SEG_DS] = MEM_LA;
+	cpu.regs[EMUL_REG_RBX] = 0xdeadbeef00010008ULL;
+	cpu.regs[EMUL_REG_RAX] = 0x4142;
+	ret = ret ?: emul_execute(&in, &cpu, &uops, &m, 1);
+	tap_result(ret == 0 && m.b[8] == 0x42 && m.b[9] == 0x41 &&
+		   m.b[10] == 0 && cpu.rip == 1,
+		   "execute16: [bx] store, ip wraps (ret %d rip %#llx)", ret,
+		   (unsigned long long)cpu.rip);
+
+	/* REP STOSW in 16-bit mode counts CX, steps DI; upper bits stay. */
+	ret = prep_mode(rep_stosw, sizeof(rep_stosw), EMUL_MODE_16, &in,
+			&cpu, &m);
+	cpu.seg_base[EMUL_SEG_ES] = MEM_LA;
+	cpu.regs[EMUL_REG_RCX] = 0xabcd000000010003ULL;
+	cpu.regs[EMUL_REG_RDI] = 0x1234000000000002ULL;
+	cpu.regs[EMUL_REG_RAX] = 0x9988;
+	ret = ret ?: emul_execute(&in, &cpu, &uops, &m, 100);
+	tap_result(ret == 0 && m.writes == 3 && m.b[2] == 0x88 &&
+		   m.b[7] == 0x99 && m.b[8] == 0 &&
+		   cpu.regs[EMUL_REG_RCX] == 0xabcd000000010000ULL &&
+		   cpu.regs[EMUL_REG_RDI] == 0x1234000000000008ULL,
+		   "execute16: rep stosw uses cx/di only (ret %d rcx %#llx)",
+		   ret, (unsigned long long)cpu.regs[EMUL_REG_RCX]);
+
+	/* CMPXCHG8B miss in 32-bit mode: EDX:EAX loaded, 32-bit writes. */
+	ret = prep_mode(cx8b, sizeof(cx8b), EMUL_MODE_32, &in, &cpu, &m);
+	m.b[0] = 0x11;
+	m.b[4] = 0x22;
+	cpu.regs[EMUL_REG_RAX] = 0xffffffff00000000ULL;
+	cpu.regs[EMUL_REG_RDX] = 0xffffffff00000000ULL;
+	ret = ret ?: emul_execute(&in, &cpu, &uops, &m, 1);
+	tap_result(ret == 0 && !(cpu.rflags & EMUL_FLAG_ZF) &&
+		   cpu.regs[EMUL_REG_RAX] == 0x11 &&
+		   cpu.regs[EMUL_REG_RDX] == 0x22 && m.writes == 0,
+		   "execute32: cmpxchg8b miss loads edx:eax (ret %d)", ret);
+
+	/* LOCK ADD word in 16-bit mode: 16-bit carry out. */
+	ret = prep_mode(lock_add16, sizeof(lock_add16), EMUL_MODE_16, &in,
+			&cpu, &m);
+	cpu.seg_base[EMUL_SEG_DS] = MEM_LA;
+	cpu.regs[EMUL_REG_RBX] = 0;
+	cpu.regs[EMUL_REG_RAX] = 0x0001;
+	m.b[0] = 0xff;
+	m.b[1] = 0xff;
+	m.b[2] = 0x77;
+	ret = ret ?: emul_execute(&in, &cpu, &uops, &m, 1);
+	tap_result(ret == 0 && m.b[0] == 0 && m.b[1] == 0 && m.b[2] == 0x77 &&
+		   (cpu.rflags & EMUL_FLAG_CF) && (cpu.rflags & EMUL_FLAG_ZF),
+		   "execute16: lock add word carries out of bit 15 (ret %d)",
+		   ret);
+}
+
 void run_execute_unit_tests(void)
 {
 	static const u8 lock_add[] = { 0xf0, 0x48, 0x01, 0x0b };
@@ -186,14 +286,15 @@ void run_execute_unit_tests(void)
 		   m.b[3] == (u8)(MEM_LA + 3) && m.b[7] == 0x11,
 		   "execute: cmpxchg8b success stores ecx:ebx (%d)", ret);
 
-	/* Decoded in another mode: refused. */
+	/* A mode number outside the enum: refused. */
 	ret = prep(lock_add, sizeof(lock_add), &in, &cpu, &m);
-	in.mode = EMUL_MODE_32;
+	in.mode = 7;
 	ret = ret ?: emul_execute(&in, &cpu, &uops, &m, 1);
-	tap_result(ret == -EOPNOTSUPP, "execute: 32-bit mode refused (%d)",
+	tap_result(ret == -EOPNOTSUPP, "execute: unknown mode refused (%d)",
 		   ret);
-}
 
+	run_legacy_mode_tests();
+}
 int main(int argc, char **argv)
 {
 	unsigned int iterations = argc > 1 ? strtoul(argv[1], NULL, 0) : 2000;

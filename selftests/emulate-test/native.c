@@ -433,15 +433,67 @@ static void fill_random(u8 *p, size_t n)
 
 #define CMP_FLAGS	(EMUL_FLAGS_ARITH | EMUL_FLAG_DF)
 
-static bool run_one(const struct ntest *t, unsigned int iter, u8 *ebuf,
-		    char *why, size_t wlen)
+/*
+ * The same instruction for a 32-bit or 16-bit code segment, where the
+ * semantics are identical to what the CPU just did in 64-bit mode: no REX
+ * (0x40-0x4f would be INC/DEC), no RIP-relative or 64-bit moffs (K_ABS), no
+ * FS base (a 64-bit host base), no 67 (it would mean 16-bit addressing).
+ * The addresses the harness sets up are below 4 GiB, so 32-bit addressing
+ * computes the same ones. For 16-bit mode 66 and 67 are toggled: a 32-bit
+ * operand needs 66, a 16-bit one loses it, and 67 selects 32-bit addressing.
+ * Returns the length, or 0 if the instruction has no such twin.
+ */
+static unsigned int compat_bytes(const struct ntest *t, enum emul_mode mode,
+				 u8 *out)
 {
+	unsigned int len = t->end - t->start, i, n = 0, opcode;
+	bool has66 = false;
+
+	if (t->kind == K_ABS || t->kind == K_FS || t->kind == K_STR32)
+		return 0;
+	for (i = 0; i < len; i++) {
+		u8 b = t->start[i];
+
+		if (b == 0x66) {
+			has66 = true;
+			continue;
+		}
+		if (b == 0x67 || (b >= 0x40 && b <= 0x4f))
+			return 0;
+		if (b != 0xf0 && b != 0xf2 && b != 0xf3 && b != 0x26 &&
+		    b != 0x2e && b != 0x36 && b != 0x3e && b != 0x64 &&
+		    b != 0x65)
+			break;
+	}
+	opcode = i;
+	if (mode == EMUL_MODE_32) {
+		memcpy(out, t->start, len);
+		return len;
+	}
+	out[n++] = 0x67;
+	/* CMPXCHG8B has a fixed size; the decoder refuses it with 66. */
+	if (!has66 && !(t->start[opcode] == 0x0f &&
+			t->start[opcode + 1] == 0xc7))
+		out[n++] = 0x66;
+	for (i = 0; i < len; i++) {
+		/* drop the 66 prefixes, keep everything from the opcode on */
+		if (t->start[i] != 0x66 || i >= opcode)
+			out[n++] = t->start[i];
+	}
+	return n <= EMUL_MAX_INSN_LEN ? n : 0;
+}
+
+static bool run_one(const struct ntest *t, enum emul_mode mode,
+		    unsigned int iter, u8 *ebuf, char *why, size_t wlen)
+{
+	u8 code[EMUL_MAX_INSN_LEN];
+	u64 rip0, rip_end;
 	u8 *nbuf = (u8 *)BUF, eripbuf[sizeof(ripbuf)];
 	struct emem m = { .r = {
 		{ .la = BUF, .host = ebuf, .size = BUF_SIZE },
 		{ .la = (u64)ripbuf, .host = eripbuf, .size = sizeof(ripbuf) },
 	} };
-	unsigned int len = t->end - t->start, i, calls = 0;
+	unsigned int len, i, calls = 0;
 	unsigned int max_rep = (iter & 1) ? 3 : 1000;
 	struct nstate s, n;
 	struct emul_insn in;
@@ -458,24 +510,38 @@ static bool run_one(const struct ntest *t, unsigned int iter, u8 *ebuf,
 	n = s;
 	t->fn(&n);
 
+	if (mode == EMUL_MODE_64) {
+		len = t->end - t->start;
+		memcpy(code, t->start, EMUL_MAX_INSN_LEN);
+		rip0 = (u64)t->start;
+		rip_end = (u64)t->end;
+	} else {
+		memset(code, 0x90, sizeof(code));
+		len = compat_bytes(t, mode, code);
+		/* EIP: the low half of the address; IP: wraps at 64 KiB */
+		rip0 = mode == EMUL_MODE_32 ? (u32)(u64)t->start : 0xfffe;
+		rip_end = mode == EMUL_MODE_32 ? (u32)(rip0 + len) :
+			  (u16)(rip0 + len);
+	}
+
 	/* Decode with the 15 bytes a vCPU would fetch, then exactly len. */
-	ret = emul_decode(t->start, EMUL_MAX_INSN_LEN, EMUL_MODE_64, &in);
+	ret = emul_decode(code, EMUL_MAX_INSN_LEN, mode, &in);
 	if (ret || in.len != len) {
 		snprintf(why, wlen, "decode ret %d len %u, want len %u",
 			 ret, ret ? 0 : in.len, len);
 		return false;
 	}
-	ret = emul_decode(t->start, len - 1, EMUL_MODE_64, &in);
+	ret = emul_decode(code, len - 1, mode, &in);
 	if (ret != -ENODATA) {
 		snprintf(why, wlen, "short decode ret %d", ret);
 		return false;
 	}
-	emul_decode(t->start, len, EMUL_MODE_64, &in);
+	emul_decode(code, len, mode, &in);
 
 	memset(&cpu, 0, sizeof(cpu));
 	memcpy(cpu.regs, s.regs, sizeof(cpu.regs));
 	cpu.rflags = s.rflags;
-	cpu.rip = (u64)t->start;
+	cpu.rip = rip0;
 	cpu.seg_base[EMUL_SEG_FS] = fs_base;
 	do {
 		ret = emul_execute(&in, &cpu, (iter & 2) ? &ops_plain :
@@ -486,9 +552,10 @@ static bool run_one(const struct ntest *t, unsigned int iter, u8 *ebuf,
 			 m.fail ? " (access outside the buffers)" : "");
 		return false;
 	}
-	if (cpu.rip != (u64)t->end) {
-		snprintf(why, wlen, "rip +%lld, want +%u",
-			 (long long)(cpu.rip - (u64)t->start), len);
+	if (cpu.rip != rip_end) {
+		snprintf(why, wlen, "rip %#llx, want %#llx",
+			 (unsigned long long)cpu.rip,
+			 (unsigned long long)rip_end);
 		return false;
 	}
 	for (i = 0; i < 16; i++) {
@@ -551,16 +618,28 @@ void run_native_tests(unsigned int iterations, unsigned int seed)
 	printf("# native comparison: %u iterations each, seed %u\n",
 	       iterations, seed);
 	for (t = __start_nat_tests; t < __stop_nat_tests; t++, i++) {
-		bool ok = true;
+		static const char *const prefix[] = {
+			[EMUL_MODE_64] = "native", [EMUL_MODE_32] = "native32",
+			[EMUL_MODE_16] = "native16",
+		};
+		enum emul_mode mode;
 
-		rng_state = seed * 0x9e3779b97f4a7c15ULL + i + 1;
-		why[0] = 0;
-		for (it = 0; it < iterations && ok; it++)
-			ok = run_one(t, it, ebuf, why, sizeof(why));
-		if (!ok)
-			printf("# %s: iteration %u: %s\n", t->name,
-			       it - 1, why);
-		tap_result(ok, "native: %s", t->name);
+		for (mode = EMUL_MODE_64; mode <= EMUL_MODE_16; mode++) {
+			u8 tmp[EMUL_MAX_INSN_LEN];
+			bool ok = true;
+
+			if (mode != EMUL_MODE_64 && !compat_bytes(t, mode, tmp))
+				continue;
+			rng_state = seed * 0x9e3779b97f4a7c15ULL + i + 1;
+			why[0] = 0;
+			for (it = 0; it < iterations && ok; it++)
+				ok = run_one(t, mode, it, ebuf, why,
+					     sizeof(why));
+			if (!ok)
+				printf("# %s %s: iteration %u: %s\n",
+				       prefix[mode], t->name, it - 1, why);
+			tap_result(ok, "%s: %s", prefix[mode], t->name);
+		}
 	}
 	free(ebuf);
 	munmap(p, BUF_SIZE);

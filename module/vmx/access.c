@@ -63,6 +63,15 @@ static unsigned int fetch_instruction(struct shvm_vcpu *v, unsigned int cpl,
 	return done;
 }
 
+/* The mode the instruction at the exit was fetched in (CS.L, CS.D). */
+static enum emul_mode insn_mode(const struct shvm_vcpu *v,
+				const struct vmx_exit *e)
+{
+	if (v->efer & EFER_LMA && e->cs_ar & BIT(13))
+		return EMUL_MODE_64;
+	return e->cs_ar & BIT(14) ? EMUL_MODE_32 : EMUL_MODE_16;
+}
+
 int vmx_handle_mmio(struct shvm_vcpu *v, const struct vmx_exit *e,
 		    const struct shadow_fault *f)
 {
@@ -81,7 +90,7 @@ int vmx_handle_mmio(struct shvm_vcpu *v, const struct vmx_exit *e,
 	 */
 	len = fetch_instruction(v, e->cpl, insn, sizeof(insn), &fetch_err,
 				&pfec, &addr);
-	err = emul_decode(insn, len, EMUL_MODE_64, &v->mmio_insn);
+	err = emul_decode(insn, len, insn_mode(v, e), &v->mmio_insn);
 	if (err == -ENODATA && fetch_err == -EFAULT)
 		return vmx_inject_page_fault(v, e, addr, pfec);
 	store = v->mmio_insn.op == EMUL_OP_STORE;
@@ -215,6 +224,12 @@ static const struct emul_mem_ops access_ops = {
 	.cmpxchg = access_cmpxchg,
 };
 
+/* VMCS base fields in enum emul_seg order. */
+static const unsigned long seg_base_field[EMUL_NR_SEGS] = {
+	GUEST_ES_BASE, GUEST_CS_BASE, GUEST_SS_BASE, GUEST_DS_BASE,
+	GUEST_FS_BASE, GUEST_GS_BASE,
+};
+
 /* REP iterations per exit: bounds the time spent with the MMU lock held. */
 #define PT_WRITE_MAX_REP	64
 
@@ -239,7 +254,7 @@ int vmx_handle_pt_write(struct shvm_vcpu *v, const struct vmx_exit *e,
 	u8 insn[EMUL_MAX_INSN_LEN];
 	struct emul_cpu cpu = {};
 	struct emul_insn in;
-	unsigned int len;
+	unsigned int len, i;
 	int err, fetch_err;
 	u32 pfec;
 	u64 addr;
@@ -249,7 +264,7 @@ int vmx_handle_pt_write(struct shvm_vcpu *v, const struct vmx_exit *e,
 		return pt_write_fallback(v, e, f->gpa);
 	len = fetch_instruction(v, e->cpl, insn, sizeof(insn), &fetch_err,
 				&pfec, &addr);
-	err = emul_decode(insn, len, EMUL_MODE_64, &in);
+	err = emul_decode(insn, len, insn_mode(v, e), &in);
 	if (err == -ENODATA && fetch_err == -EFAULT)
 		return vmx_inject_page_fault(v, e, addr, pfec);
 	if (err)
@@ -259,8 +274,9 @@ int vmx_handle_pt_write(struct shvm_vcpu *v, const struct vmx_exit *e,
 	memcpy(cpu.regs, v->regs, sizeof(cpu.regs));
 	cpu.rip = v->rip;
 	cpu.rflags = v->rflags;
-	cpu.seg_base[EMUL_SEG_FS] = shvm_vcpu_vmcs_read(v, GUEST_FS_BASE);
-	cpu.seg_base[EMUL_SEG_GS] = shvm_vcpu_vmcs_read(v, GUEST_GS_BASE);
+	/* In 64-bit mode only FS and GS bases count; fill all the same. */
+	for (i = 0; i < EMUL_NR_SEGS; i++)
+		cpu.seg_base[i] = shvm_vcpu_vmcs_read(v, seg_base_field[i]);
 
 	mutex_lock(&v->vm->mmu_lock);
 	err = emul_execute(&in, &cpu, &access_ops, &c, PT_WRITE_MAX_REP);

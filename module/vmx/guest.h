@@ -23,6 +23,7 @@ struct vmx_exit {
 	u32 insn_error;		/* VM_INSTRUCTION_ERROR when vmfail */
 	bool vmfail;		/* VMLAUNCH/VMRESUME failed outright */
 	unsigned int cpl;	/* guest CPL at the exit */
+	u32 cs_ar;		/* guest CS access rights (L and D bits) */
 };
 
 void vmx_setup_vmcs(struct shvm_vcpu *v);

@@ -42,6 +42,7 @@ static void read_exit(struct shvm_vcpu *v, struct vmx_exit *e)
 	e->vectoring_error = vmcs_read(IDT_VECTORING_ERROR_CODE);
 	e->insn_len = vmcs_read(VM_EXIT_INSTRUCTION_LEN);
 	e->cpl = (vmcs_read(GUEST_SS_AR_BYTES) >> 5) & 3;
+	e->cs_ar = vmcs_read(GUEST_CS_AR_BYTES);
 	v->rip = vmcs_read(GUEST_RIP);
 	v->regs[VCPU_RSP] = vmcs_read(GUEST_RSP);
 	v->rflags = vmcs_read(GUEST_RFLAGS);

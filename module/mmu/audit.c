@@ -33,6 +33,28 @@ static bool audit_may_write(const struct shadow_mmu *mmu, u64 gfn)
 	return !sh_frame_is_shadowed(mmu, gfn) || audit_skip_frame(mmu, gfn);
 }
 
+/*
+ * Guest CR0.WP=0 (sh_wp0_flip() in shadow.c): a shadow entry may grant W
+ * where the guest entry denies it, only to supervisor writes, so U must
+ * be gone (and NX present under CR4.SMEP if U was dropped).
+ */
+static bool audit_wp0_flipped(const struct shadow_mmu *mmu, u64 se, u64 ge)
+{
+	return !(mmu->mode_key & CR0_WP) && (se & PTE_RW) && !(ge & PTE_RW);
+}
+
+/*
+ * Rights @ge (guest entry or shadow flags) after the flip for a WP=0
+ * supervisor write: W granted, U taken away, NX added under CR4.SMEP
+ * if U was there. Whether the flip applies is for the caller.
+ */
+static u64 audit_wp0_flip(const struct shadow_mmu *mmu, u64 ge)
+{
+	if ((ge & PTE_US) && (mmu->mode_key & CR4_SMEP))
+		ge |= PTE_NX;
+	return (ge | PTE_RW) & ~PTE_US;
+}
+
 static void audit_leaf(struct sh_audit *a, const struct shadow_page *sp,
 		       unsigned int i, u64 se, u64 gfn, u64 ge)
 {
@@ -55,6 +77,15 @@ static void audit_leaf(struct sh_audit *a, const struct shadow_page *sp,
 			   writable ? "page-table" : "read-only", gfn);
 	if (sp->type != SH_TYPE_L1_64)
 		return;
+	if (!(mmu->mode_key & EFER_NXE))
+		ge &= ~PTE_NX;
+	if (audit_wp0_flipped(mmu, se, ge)) {
+		/* Invariant 2 still holds: the supervisor write set D. */
+		if (!(ge & PTE_D))
+			audit_fail(a, "shadow %lu[%u] %llx, flipped for clean guest l1e %llx",
+				   sh_index(mmu, sp), i, se, ge);
+		ge = audit_wp0_flip(mmu, ge);
+	}
 	/* Invariants 1 and 2 for the guest L1e itself. */
 	if ((se & PTE_RW) && !((ge & PTE_RW) && (ge & PTE_D)))
 		audit_fail(a, "shadow %lu[%u] writable, guest l1e %llx",
@@ -67,7 +98,7 @@ static void audit_leaf(struct sh_audit *a, const struct shadow_page *sp,
 	if (!!(se & PTE_US) != !!(ge & PTE_US))
 		audit_fail(a, "shadow %lu[%u] %llx, user differs from guest l1e %llx",
 			   sh_index(mmu, sp), i, se, ge);
-	if (!!(se & PTE_NX) != ((mmu->mode_key & EFER_NXE) && (ge & PTE_NX)))
+	if (!!(se & PTE_NX) != !!(ge & PTE_NX))
 		audit_fail(a, "shadow %lu[%u] %llx, NX differs from guest l1e %llx",
 			   sh_index(mmu, sp), i, se, ge);
 }
@@ -79,6 +110,7 @@ static void audit_link(struct sh_audit *a, const struct shadow_page *sp,
 	struct guest_paging gp = { .efer = mmu->mode_key & EFER_NXE };
 	struct shadow_page *child = sh_from_hpa(mmu, se & PTE_ADDR_MASK);
 	unsigned int want_type = sp->type - 1;
+	bool flipped;
 	u64 want;
 	u64 gfn = (ge & PTE_ADDR_MASK) >> SH_PAGE_SHIFT;
 
@@ -103,9 +135,11 @@ static void audit_link(struct sh_audit *a, const struct shadow_page *sp,
 	if (child->type != want_type || child->gfn != gfn)
 		audit_fail(a, "shadow %lu[%u] -> type %u gfn %llx, guest %llx",
 			   sh_index(mmu, sp), i, child->type, child->gfn, ge);
-	if ((se & PTE_RW) && !(ge & PTE_RW))
+	if ((se & PTE_RW) && !(ge & PTE_RW) &&
+	    !audit_wp0_flipped(mmu, se, ge))
 		audit_fail(a, "shadow %lu[%u] writable, guest %llx",
 			   sh_index(mmu, sp), i, ge);
+	flipped = audit_wp0_flipped(mmu, se, ge);
 	/*
 	 * Exactness: an upper shadow entry carries exactly the guest entry's
 	 * rights. The one exception is W of a superpage L2e, which also
@@ -113,6 +147,8 @@ static void audit_link(struct sh_audit *a, const struct shadow_page *sp,
 	 * nothing (shadow_translate()).
 	 */
 	want = sh_upper_flags(&gp, ge);
+	if (flipped)
+		want = audit_wp0_flip(mmu, want);
 	if (want != (se & ~PTE_ADDR_MASK) &&
 	    !(sp->type == SH_TYPE_L2_64 && (ge & PTE_PS) &&
 	      want == ((se & ~PTE_ADDR_MASK) | PTE_RW)))

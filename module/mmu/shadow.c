@@ -105,12 +105,20 @@ void sh_write_protect_frame(struct shadow_mmu *mmu, u64 gfn)
 		for (j = 0; j < SH_ENTRIES; j++) {
 			u64 e = sp->entries[j];
 
-			if ((e & PTE_P) && (e & PTE_RW) &&
-			    ((e & PTE_ADDR_MASK) >> SH_PAGE_SHIFT) == hfn) {
-				WRITE_ONCE(sp->entries[j],
-					   e & ~(PTE_RW | PTE_D));
-				mmu->flush_pending = true;
-			}
+			if (!(e & PTE_P) || !(e & PTE_RW) ||
+			    ((e & PTE_ADDR_MASK) >> SH_PAGE_SHIFT) != hfn)
+				continue;
+			/*
+			 * A supervisor-only entry may be a WP=0 flip
+			 * (sh_wp0_flip()) whose U would stay dropped once W
+			 * goes: zap it, the next access rebuilds it exactly.
+			 */
+			if (e & PTE_US)
+				e &= ~(PTE_RW | PTE_D);
+			else
+				e = 0;
+			WRITE_ONCE(sp->entries[j], e);
+			mmu->flush_pending = true;
 		}
 	}
 }
@@ -243,11 +251,39 @@ bool sh_unshadow_frame(struct shadow_mmu *mmu, u64 gfn)
 }
 
 /*
+ * Take back rights granted for one instruction (shadow_fault.single_step):
+ * zap the entry unless it was rewritten since, which already took them.
+ */
+static void sh_step_undo(struct shadow_mmu *mmu)
+{
+	unsigned long pidx = (mmu->step_loc >> 9) - 1;
+	unsigned int idx = mmu->step_loc & (SH_ENTRIES - 1);
+	struct shadow_page *sp;
+
+	if (!mmu->step_loc)
+		return;
+	mmu->step_loc = 0;
+	if (pidx >= mmu->pool_size)
+		return;
+	sp = &mmu->pool[pidx];
+	if (sp->type != SH_TYPE_NONE && sp->entries &&
+	    sp->entries[idx] == mmu->step_entry)
+		sh_zap_entry(mmu, sp, idx);
+}
+
+void shadow_step_done(struct shadow_mmu *mmu)
+{
+	sh_step_undo(mmu);
+	sh_flush_if_needed(mmu);
+}
+
+/*
  * Every pager entry point is a guest TLB-flush point or a fault: a frame
  * that was left writable while shadowed stops being trusted here.
  */
 void sh_resync(struct shadow_mmu *mmu)
 {
+	sh_step_undo(mmu);
 	if (!mmu->oos_valid)
 		return;
 	mmu->oos_valid = false;
@@ -345,7 +381,7 @@ int shadow_load_root(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
 	struct shadow_page *sp;
 	int ret;
 
-	if (!sh_guest_long_mode(gp) || !(gp->cr0 & CR0_WP))
+	if (!sh_guest_long_mode(gp))
 		return -EINVAL;
 	sh_resync(mmu);
 	sh_check_mode(mmu, gp);
@@ -517,10 +553,66 @@ static void sh_prefetch(struct shadow_mmu *mmu, const struct guest_paging *gp,
 	}
 }
 
-/* Build the shadow path and leaf for a successful walk @w of @addr. */
+/*
+ * Guest CR0.WP=0 lets a supervisor write through entries that deny writes,
+ * but the hardware runs with CR0.WP=1 (guest tables must stay protected).
+ * As KVM does, the shadow entry then gets W and loses U: supervisor writes
+ * go through, and a user access faults so that the pager puts the guest's
+ * own rights back (sh_build() with @sup_write false). @flags are rights
+ * the guest entry @ge grants (shadow entry flags); only changed if the
+ * guest denies writes there. Under CR4.SMEP the entry also gets NX when U
+ * is dropped, or supervisor fetches from the guest's user pages below it
+ * would no longer fault; the pager re-walks them. The caller has checked
+ * sh_wp0_flip_ok().
+ */
+static u64 sh_wp0_flip(const struct guest_paging *gp, u64 flags)
+{
+	if (flags & PTE_RW)
+		return flags;
+	if ((flags & PTE_US) && (gp->cr4 & CR4_SMEP))
+		flags |= PTE_NX;
+	return (flags | PTE_RW) & ~PTE_US;
+}
+
+/* A supervisor write that guest CR0.WP=0 lets through read-only entries? */
+static bool sh_wp0_write(const struct guest_paging *gp, u32 access)
+{
+	return (access & PFEC_WRITE) && !(access & PFEC_USER) &&
+	       !(gp->cr0 & CR0_WP);
+}
+
+/*
+ * May the shadows express the WP=0 write of walk @w by dropping U?
+ * Dropping U at a level hides, from CR4.SMAP, every guest user page below
+ * it: nothing traps a later supervisor read with EFLAGS.AC clear. So under
+ * SMAP, U may be dropped only where a guest entry at that level or above
+ * already denies user access; otherwise the write is emulated.
+ */
+static bool sh_wp0_flip_ok(const struct guest_paging *gp,
+			   const struct guest_walk *w)
+{
+	bool user_above = true;
+	unsigned int level;
+
+	if (!(gp->cr4 & CR4_SMAP))
+		return true;
+	for (level = 4; level >= w->leaf_level; level--) {
+		user_above &= !!(w->entry[level] & PTE_US);
+		if (!(w->entry[level] & PTE_RW) && user_above)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Build the shadow path and leaf for a successful walk @w of @addr;
+ * @sup_write: a supervisor write under guest CR0.WP=0 (sh_wp0_flip()),
+ * and *@flip_loc (0 on entry) then locates the topmost entry flipped.
+ */
 static int sh_build(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
 		    const struct guest_paging *gp, u64 addr,
-		    const struct guest_walk *w, u64 hfn, bool slot_writable)
+		    const struct guest_walk *w, u64 hfn, bool slot_writable,
+		    bool sup_write, u64 *flip_loc)
 {
 	struct shadow_page *sp = sv->root, *child;
 	unsigned int level, type;
@@ -545,6 +637,12 @@ static int sh_build(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
 			type = level - 1 == 1 ? SH_TYPE_L1_64 :
 			       level - 1 == 2 ? SH_TYPE_L2_64 : SH_TYPE_L3_64;
 		}
+		if (sup_write && !(flags & PTE_RW)) {
+			flags = sh_wp0_flip(gp, flags);
+			if (!*flip_loc)
+				*flip_loc = sh_locator(mmu, sp,
+						       sh_entry_index(addr, level));
+		}
 		child = sh_get_shadow(mmu, gfn, type);
 		if (!child)
 			return -ENOMEM;
@@ -561,7 +659,16 @@ static int sh_build(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
 		sp = child;
 	}
 
-	if (w->leaf_level == 1) {
+	if (w->leaf_level == 1 && sup_write && !(w->entry[1] & PTE_RW)) {
+		/* The walk set D; W only if the frame may be written at all. */
+		leaf = sh_leaf_entry(mmu, gp, w->entry[1] | PTE_RW);
+		if (leaf & PTE_RW) {
+			leaf = sh_wp0_flip(gp, leaf & ~PTE_RW) | PTE_RW | PTE_D;
+			if (!*flip_loc)
+				*flip_loc = sh_locator(mmu, sp,
+						       sh_entry_index(addr, 1));
+		}
+	} else if (w->leaf_level == 1) {
 		leaf = sh_leaf_entry(mmu, gp, w->entry[1]);
 	} else {
 		/* Rights are in the shadow L2e; the FL1 adds per-frame ones. */
@@ -594,12 +701,12 @@ int shadow_page_fault(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
 {
 	u32 access = pfec & PFEC_ACCESS, guest_pfec = 0;
 	struct guest_walk w;
-	bool slot_writable, native;
-	u64 hfn;
+	bool slot_writable, native, sup_write, step, emulate = false;
+	u64 hfn, flip_loc = 0;
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	if (!sh_guest_long_mode(gp) || !(gp->cr0 & CR0_WP) || !sv->root)
+	if (!sh_guest_long_mode(gp) || !sv->root)
 		return -EINVAL;
 	sh_resync(mmu);
 	sh_check_mode(mmu, gp);
@@ -665,13 +772,33 @@ int shadow_page_fault(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
 		}
 	}
 
-	ret = sh_build(mmu, sv, gp, addr, &w, hfn, slot_writable);
+	sup_write = sh_wp0_write(gp, access);
+	step = sup_write && !sh_wp0_flip_ok(gp, &w);
+	if (step && !native) {
+		/*
+		 * No shadow rights express this write (see sh_wp0_flip_ok()):
+		 * the vCPU emulates it, as it does guest page-table writes.
+		 * If its emulator gives up, the retry is native: the flip is
+		 * then granted for that one instruction.
+		 */
+		sup_write = false;
+		emulate = true;
+	}
+	ret = sh_build(mmu, sv, gp, addr, &w, hfn, slot_writable, sup_write,
+		       &flip_loc);
 	if (ret)
 		goto out;
+	if (step && flip_loc) {
+		struct shadow_page *fsp = &mmu->pool[(flip_loc >> 9) - 1];
+
+		mmu->step_loc = flip_loc;
+		mmu->step_entry = fsp->entries[flip_loc & (SH_ENTRIES - 1)];
+		out->single_step = true;
+	}
 	mmu->stats.shadow_faults++;
 	out->kind = SHADOW_FAULT_FIXED;
 	if ((access & PFEC_WRITE) && !native &&
-	    sh_frame_is_shadowed(mmu, w.gfn)) {
+	    (emulate || sh_frame_is_shadowed(mmu, w.gfn))) {
 		/* The path is built (read-only leaf): emulate the write. */
 		out->kind = SHADOW_FAULT_EMULATE;
 		out->gpa = w.gpa;

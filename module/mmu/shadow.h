@@ -87,6 +87,14 @@ struct shadow_mmu {
 	 */
 	u64 native_gfn;
 	bool native_valid;
+	/*
+	 * Locator of a shadow entry holding rights the guest may use for one
+	 * instruction only (shadow_fault.single_step), and the value it was
+	 * given; 0 when none. Zapped at shadow_step_done() or the next pager
+	 * entry, whichever comes first.
+	 */
+	u64 step_loc;
+	u64 step_entry;
 	bool flush_pending;	/* shadow entries lost rights since last flush */
 	/*
 	 * L3-toplevel (64-bit guests): new L3 shadows are pinned. Switched
@@ -119,9 +127,11 @@ enum shadow_fault_kind {
 	SHADOW_FAULT_MMIO,	/* access to guest-physical @gpa outside slots */
 	/*
 	 * A write the guest's tables allow, to @gpa in a frame that holds
-	 * shadowed page tables: emulate the instruction, doing its memory
-	 * writes with shadow_write_guest()/shadow_cmpxchg_guest(); if it
-	 * cannot be emulated, call shadow_unshadow_gfn() and re-enter.
+	 * shadowed page tables (or a guest CR0.WP=0 supervisor write that no
+	 * shadow rights can express under CR4.SMAP): emulate the
+	 * instruction, doing its memory writes with shadow_write_guest()/
+	 * shadow_cmpxchg_guest(); if it cannot be emulated, call
+	 * shadow_unshadow_gfn() and re-enter.
 	 */
 	SHADOW_FAULT_EMULATE,
 };
@@ -131,7 +141,19 @@ struct shadow_fault {
 	u32 error_code;		/* SHADOW_FAULT_GUEST: the guest's PFEC */
 	u64 gpa;		/* MMIO, EMULATE: guest-physical address */
 	bool write;		/* MMIO, EMULATE: the access was a write */
+	/*
+	 * FIXED: the shadows now grant more than the guest allows in some
+	 * mode the pager cannot see change (a WP=0 supervisor write under
+	 * SMAP, after the emulator gave up: EFLAGS.AC is not trapped). Run
+	 * the one instruction (single-step, e.g. the monitor trap flag),
+	 * then call shadow_step_done(). Without that, the extra rights last
+	 * until the next pager entry.
+	 */
+	bool single_step;
 };
+
+/* The instruction single-stepped for shadow_fault.single_step is done. */
+void shadow_step_done(struct shadow_mmu *mmu);
 
 /* @pool_pages bounds the shadow memory of the VM. */
 int shadow_mmu_init(struct shadow_mmu *mmu, struct mmu_host *host,

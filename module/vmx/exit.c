@@ -181,14 +181,22 @@ static int set_cr0(struct shvm_vcpu *v, const struct vmx_exit *e, u64 val)
 		inject_gp(v);
 		return 0;
 	}
-	if (changed & (X86_CR0_PG | X86_CR0_PE | X86_CR0_WP)) {
+	if (changed & (X86_CR0_PG | X86_CR0_PE)) {
 		/* Mode changes come with the other paging modes (issue 3). */
-		pr_notice_ratelimited("guest changed CR0.PG/PE/WP (%#llx -> %#llx): not supported yet\n",
+		pr_notice_ratelimited("guest changed CR0.PG/PE (%#llx -> %#llx): not supported yet\n",
 				      v->cr0, val);
 		return vmx_exit_internal(v, SHADOWVM_INTERNAL_ERROR_EMULATION, e);
 	}
 	v->cr0 = val | X86_CR0_ET;
 	v->paging_dirty = true;
+	/*
+	 * Hardware CR0.WP stays 1; the pager emulates WP=0 in the shadows it
+	 * builds, so shadows made under the other value must go (invariant 9).
+	 */
+	if (changed & X86_CR0_WP) {
+		flush_all_shadows(v);
+		set_bit(SHVM_REQ_TLB_FLUSH, &v->requests);
+	}
 	return 0;
 }
 

@@ -218,8 +218,6 @@ static const char *sregs_invalid(const struct shadowvm_sregs *s)
 		return "real mode (CR0.PE=0) is not supported";
 	if (!(s->cr0 & X86_CR0_PG))
 		return "unpaged protected mode is not supported yet";
-	if (!(s->cr0 & X86_CR0_WP))
-		return "CR0.WP=0 is not supported yet";
 	if (s->cr0 >> 32 || (s->cr0 & X86_CR0_NW && !(s->cr0 & X86_CR0_CD)))
 		return "CR0 has reserved or invalid bits";
 	if (!vmx_guest_cr4_valid(s->cr4))

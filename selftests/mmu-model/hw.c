@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The processor, as far as the model needs it: walks the shadow tables
- * from the root the pager handed out (hardware CR0.WP = 1; SMEP, SMAP and
- * NXE as the guest set them), and a vCPU loop that calls the pager on
- * every #PF until the access completes.
+ * from the root the pager handed out (hardware CR0.WP = 1 and EFER.NXE = 1;
+ * SMEP and SMAP as the guest set them), and a vCPU loop that calls the
+ * pager on every #PF until the access completes.
  */
 #include <stdlib.h>
 #include "model.h"
@@ -11,7 +11,6 @@
 void hw_walk(struct mmu_host *h, const struct guest_paging *gp, u64 root_hpa,
 	     u64 va, u32 access, bool set_ad, struct hw_result *r)
 {
-	bool nxe = gp->efer & EFER_NXE;
 	bool is_w = (access & PFEC_WRITE) && !(access & PFEC_FETCH);
 	bool is_x = access & PFEC_FETCH, is_u = access & PFEC_USER;
 	u64 table = root_hpa & PTE_ADDR_MASK, *ent[5];
@@ -34,15 +33,18 @@ void hw_walk(struct mmu_host *h, const struct guest_paging *gp, u64 root_hpa,
 		e = *ent[level];
 		if (!(e & PTE_P))
 			goto fault;
-		if ((level > 1 && (e & PTE_PS)) ||
-		    (e & GENMASK_ULL(51, 46)) || (!nxe && (e & PTE_NX))) {
-			/* XD without guest NXE: the pager must not make it */
+		if ((level > 1 && (e & PTE_PS)) || (e & GENMASK_ULL(51, 46))) {
 			r->bad = true;
 			return;
 		}
 		r->w &= !!(e & PTE_RW);
 		r->u &= !!(e & PTE_US);
-		r->nx |= nxe && (e & PTE_NX);
+		/*
+		 * Hardware EFER.NXE is always 1 (module/vmx/guest.c): the
+		 * pager uses XD under guest CR4.SMEP for WP=0 flips even
+		 * when the guest has NXE clear; the audit checks where.
+		 */
+		r->nx |= !!(e & PTE_NX);
 		table = e & PTE_ADDR_MASK;
 	}
 	r->hfn = table >> 12;
@@ -177,6 +179,9 @@ void cpu_access(struct model_vm *vm, u64 va, u32 access, u64 *val,
 			else
 				*val = *p;
 			o->kind = CPU_OK;
+			/* The single-stepped instruction is over. */
+			if (o->stepped)
+				shadow_step_done(&vm->mmu);
 			return;
 		}
 		if (o->faults++ == CPU_MAX_FAULTS) {
@@ -194,6 +199,8 @@ void cpu_access(struct model_vm *vm, u64 va, u32 access, u64 *val,
 			o->kind = CPU_ERROR;
 			return;
 		}
+		if (f.single_step)
+			o->stepped++;
 		if (f.kind == SHADOW_FAULT_GUEST) {
 			o->kind = CPU_GUEST_FAULT;
 			o->pfec = f.error_code;

@@ -92,6 +92,7 @@ struct cpu_outcome {
 	int err;
 	unsigned int faults;	/* pager calls needed */
 	unsigned int emulated;	/* SHADOW_FAULT_EMULATE answers */
+	unsigned int stepped;	/* shadow_fault.single_step answers */
 };
 
 int model_vm_init(struct model_vm *vm, unsigned long pool_pages);

@@ -363,6 +363,9 @@ static int compare_translation(struct model_vm *vm, u64 va)
 	if ((hw.w && (!ref_ok(vm, &probe, va, PFEC_WRITE) ||
 		      !(*r.entry[r.nr - 1] & PTE_D) || !w)) ||
 	    (hw.u && !ref_ok(vm, &probe, va, PFEC_USER)) ||
+	    /* W for supervisor writes only (guest CR0.WP=0) must drop U */
+	    (hw.w && hw.u &&
+	     !ref_ok(vm, &probe, va, PFEC_WRITE | PFEC_USER)) ||
 	    (!hw.nx && !ref_ok(vm, &probe, va, PFEC_FETCH))) {
 		printf("#   va %#llx: shadow rights w%d u%d x%d exceed guest's\n",
 		       (unsigned long long)va, hw.w, hw.u, !hw.nx);
@@ -530,7 +533,7 @@ static int run_seed(u64 seed, unsigned long steps, unsigned long pool,
 			static const u64 bits[] = { CR4_SMEP, CR4_SMAP };
 
 			TRACE("paging controls");
-			switch (pick(4)) {
+			switch (pick(5)) {
 			case 0:
 			case 1:
 				vm.gp.cr4 ^= bits[pick(2)];
@@ -539,6 +542,11 @@ static int run_seed(u64 seed, unsigned long steps, unsigned long pool,
 			case 2:
 				/* The vCPU flushes on EFER/CR4 writes. */
 				vm.gp.efer ^= EFER_NXE;
+				shadow_flush_all(&vm.mmu);
+				break;
+			case 3:
+				/* As the vCPU does on a MOV to CR0 toggling WP. */
+				vm.gp.cr0 ^= CR0_WP;
 				shadow_flush_all(&vm.mmu);
 				break;
 			default:

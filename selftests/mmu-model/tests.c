@@ -1031,6 +1031,147 @@ static void test_flush_all(void)
 	done(&vm);
 }
 
+/* Guest CR0.WP=0: supervisor writes through read-only entries. */
+static void test_cr0_wp(void)
+{
+	u64 *l1, *leaf, gpa;
+	struct model_vm vm;
+	struct cpu_outcome o;
+	u32 pfec;
+
+	std_layout(&vm, 64);
+	l1 = gtab(&vm, G_L1);
+	l1[1] = pte(DATA + 1, F_P | F_U);		/* user, read-only */
+	l1[2] = pte(DATA + 2, F_P);			/* supervisor, read-only */
+	l1[9] = pte(G_L1, F_P | F_U);			/* its own L1, read-only */
+	gtab(&vm, G_L2)[8] = pte(5, F_P | F_U);		/* read-only L2e */
+	gtab(&vm, 5)[0] = pte(DATA + 8, F_P | F_W | F_U);
+
+	/* CR0.WP=1: the supervisor write faults; so does translation. */
+	expect_guest_fault(&vm, VA_T + 0x1000, PFEC_WRITE,
+			   PFEC_PRESENT | PFEC_WRITE);
+	CHECK_EQ(shadow_translate(&vm.mmu, &vm.gp, VA_T + 0x2000, PFEC_WRITE,
+				  &gpa, &pfec), -EFAULT);
+	CHECK_EQ(pfec, PFEC_PRESENT | PFEC_WRITE);
+
+	/* MOV to CR0 clearing WP: the vCPU flushes every shadow. */
+	vm.gp.cr0 &= ~CR0_WP;
+	shadow_flush_all(&vm.mmu);
+	expect_ok(&vm, VA_T + 0x1008, PFEC_WRITE);
+	CHECK_EQ(vm.mmu.mode_key & CR0_WP, 0);
+	CHECK_EQ(((u64 *)gtab(&vm, DATA + 1))[1], 0x1122334455667788ULL);
+	CHECK_EQ(l1[1] & (F_A | F_D | F_W), F_A | F_D);
+	leaf = shadow_leaf(&vm, VA_T + 0x1000);
+	CHECK(leaf && (*leaf & (PTE_P | PTE_RW | PTE_US)) == (PTE_P | PTE_RW));
+	CHECK(leaf && !(*leaf & PTE_NX));
+	CHECK_EQ(shadow_audit(&vm.mmu), 0);
+	/* A user read faults on the flipped entry and gets the guest's rights */
+	o = access_(&vm, VA_T + 0x1008, PFEC_USER);
+	CHECK_EQ(o.kind, CPU_OK);
+	CHECK_EQ(o.faults, 1);
+	leaf = shadow_leaf(&vm, VA_T + 0x1000);
+	CHECK(leaf && (*leaf & (PTE_RW | PTE_US)) == PTE_US);
+	expect_guest_fault(&vm, VA_T + 0x1000, PFEC_WRITE | PFEC_USER,
+			   PFEC_PRESENT | PFEC_WRITE | PFEC_USER);
+	/* and the supervisor write flips it again */
+	expect_ok(&vm, VA_T + 0x1000, PFEC_WRITE);
+	CHECK(leaf && (*leaf & (PTE_RW | PTE_US)) == PTE_RW);
+	CHECK_EQ(shadow_audit(&vm.mmu), 0);
+
+	/* Supervisor-only page: W only; translation agrees. */
+	expect_ok(&vm, VA_T + 0x2000, PFEC_WRITE);
+	leaf = shadow_leaf(&vm, VA_T + 0x2000);
+	CHECK(leaf && (*leaf & (PTE_RW | PTE_US)) == PTE_RW);
+	CHECK_EQ(l1[2] & F_D, F_D);
+	CHECK_EQ(shadow_translate(&vm.mmu, &vm.gp, VA_T + 0x2010, PFEC_WRITE,
+				  &gpa, &pfec), 0);
+	CHECK_EQ(gpa, ((u64)(DATA + 2) << 12) | 0x10);
+
+	/* Read-only upper level: its shadow entry flips, user rights stay. */
+	expect_ok(&vm, 8ULL << 21, PFEC_WRITE);
+	CHECK_EQ(gtab(&vm, 5)[0] & F_D, F_D);
+	CHECK_EQ(shadow_audit(&vm.mmu), 0);
+	expect_ok(&vm, 8ULL << 21, PFEC_USER);
+	expect_guest_fault(&vm, 8ULL << 21, PFEC_WRITE | PFEC_USER,
+			   PFEC_PRESENT | PFEC_WRITE | PFEC_USER);
+	expect_ok(&vm, 8ULL << 21, PFEC_WRITE);
+
+	/* A guest page table stays protected: the write is emulated. */
+	o = access_(&vm, VA_T + 0x9000 + 10 * 8, PFEC_WRITE);
+	CHECK_EQ(o.kind, CPU_OK);
+	CHECK_EQ(o.emulated, 1);
+	CHECK_EQ(l1[10], 0x1122334455667788ULL);
+	leaf = shadow_leaf(&vm, VA_T + 0x9000);
+	CHECK(leaf && !(*leaf & PTE_RW));
+	l1[10] = 0;
+	CHECK_EQ(shadow_audit(&vm.mmu), 0);
+
+	/* SMEP: the flipped user page must still refuse supervisor fetches. */
+	vm.gp.cr4 |= CR4_SMEP;
+	shadow_flush_all(&vm.mmu);
+	expect_ok(&vm, VA_T + 0x1000, PFEC_WRITE);
+	leaf = shadow_leaf(&vm, VA_T + 0x1000);
+	CHECK(leaf && (*leaf & (PTE_RW | PTE_US | PTE_NX)) ==
+		      (PTE_RW | PTE_NX));
+	expect_guest_fault(&vm, VA_T + 0x1000, PFEC_FETCH,
+			   PFEC_PRESENT | PFEC_FETCH);
+	CHECK_EQ(shadow_audit(&vm.mmu), 0);
+
+	/* SMAP with AC: no entry can say it, so the write is emulated. */
+	vm.gp.cr4 = (vm.gp.cr4 & ~CR4_SMEP) | CR4_SMAP;
+	vm.gp.rflags |= RFLAGS_AC;
+	shadow_flush_all(&vm.mmu);
+	o = access_(&vm, VA_T + 0x1010, PFEC_WRITE);
+	CHECK_EQ(o.kind, CPU_OK);
+	CHECK_EQ(o.emulated, 1);
+	CHECK_EQ(((u64 *)gtab(&vm, DATA + 1))[2], 0x1122334455667788ULL);
+	leaf = shadow_leaf(&vm, VA_T + 0x1000);
+	CHECK(leaf && (*leaf & (PTE_RW | PTE_US)) == PTE_US);
+	vm.gp.rflags &= ~RFLAGS_AC;
+	expect_guest_fault(&vm, VA_T + 0x1000, 0, PFEC_PRESENT);
+	/* Emulator gave up: the flip lasts for one instruction only. */
+	vm.gp.rflags |= RFLAGS_AC;
+	vm.emulate = EMU_FAIL;
+	o = access_(&vm, VA_T + 0x1018, PFEC_WRITE);
+	vm.emulate = EMU_WRITE;
+	CHECK_EQ(o.kind, CPU_OK);
+	CHECK_EQ(o.stepped, 1);
+	CHECK_EQ(((u64 *)gtab(&vm, DATA + 1))[3], 0x1122334455667788ULL);
+	CHECK_EQ(vm.mmu.step_loc, 0);
+	leaf = shadow_leaf(&vm, VA_T + 0x1000);
+	CHECK(!leaf || !(*leaf & PTE_P));
+	CHECK_EQ(shadow_audit(&vm.mmu), 0);
+	vm.gp.rflags &= ~RFLAGS_AC;
+	expect_guest_fault(&vm, VA_T + 0x1000, 0, PFEC_PRESENT);
+	/* A supervisor-only page under SMAP still flips. */
+	expect_ok(&vm, VA_T + 0x2000, PFEC_WRITE);
+	leaf = shadow_leaf(&vm, VA_T + 0x2000);
+	CHECK(leaf && (*leaf & PTE_RW));
+	vm.gp.cr4 &= ~CR4_SMAP;
+	shadow_flush_all(&vm.mmu);
+
+	/* MOV to CR0 setting WP again: supervisor writes fault again. */
+	expect_ok(&vm, VA_T + 0x1000, PFEC_WRITE);
+	vm.gp.cr0 |= CR0_WP;
+	shadow_flush_all(&vm.mmu);
+	expect_guest_fault(&vm, VA_T + 0x1000, PFEC_WRITE,
+			   PFEC_PRESENT | PFEC_WRITE);
+	expect_guest_fault(&vm, 8ULL << 21, PFEC_WRITE,
+			   PFEC_PRESENT | PFEC_WRITE);
+	expect_ok(&vm, VA_T + 0x1000, PFEC_USER);
+	/* Shadows made under WP=0 are not reused at a pager entry either. */
+	vm.gp.cr0 &= ~CR0_WP;
+	expect_ok(&vm, VA_T + 0x2000, PFEC_WRITE);
+	vm.gp.cr0 |= CR0_WP;
+	CHECK_EQ(shadow_load_root(&vm.mmu, &vm.sv, &vm.gp), 0);
+	CHECK_EQ(vm.mmu.mode_key & CR0_WP, CR0_WP);
+	leaf = shadow_leaf(&vm, VA_T + 0x2000);
+	CHECK(!leaf || !(*leaf & PTE_P));
+	expect_guest_fault(&vm, VA_T + 0x2000, PFEC_WRITE,
+			   PFEC_PRESENT | PFEC_WRITE);
+	done(&vm);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
@@ -1056,6 +1197,7 @@ int main(int argc, char **argv)
 		{ "invlpg", test_invlpg },
 		{ "pool exhaustion and reclaim", test_pool_exhaustion },
 		{ "flush all and mode change", test_flush_all },
+		{ "CR0.WP=0 supervisor writes", test_cr0_wp },
 	};
 	unsigned int i, n = ARRAY_SIZE(tests);
 	int failed = 0;

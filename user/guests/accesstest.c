@@ -7,7 +7,9 @@
  * CR4.SMAP each 0 and 1, the guest computes the architectural outcome
  * itself (fault or not, #PF error code, CR2, A and D bits written) and
  * compares it with what the CPU - here, the shadow pager - did.
- * CR0.WP = 1 only: the WP = 0 half is pending until the module allows it.
+ * All of that with CR0.WP = 1, then again with CR0.WP = 0 (set by MOV to
+ * CR0), where supervisor writes ignore R/W; in the reduced set the WP = 0
+ * half runs only the supervisor writes, the only accesses WP changes.
  * SMEP and SMAP modes run only when CPUID offers them. accesstest runs a
  * reduced set of bit combinations (see wanted()), accesstest-full all.
  *
@@ -54,6 +56,12 @@
 #define EFER_MSR	0xc0000080U
 #define EFER_NXE	(1UL << 11)
 #define RFLAGS_AC	(1UL << 18)
+#define CR0_WP		(1UL << 16)
+
+static inline void write_cr0(u64 v)
+{
+	asm volatile("mov %0, %%cr0" : : "r"(v) : "memory");
+}
 
 /* Probe state shared with the assembly below. */
 volatile u64 probe_active, probe_rsp, probe_val;
@@ -315,8 +323,9 @@ static u64 entry_value(const struct level *l, int lvl, unsigned int b,
 	return v;
 }
 
-/* The architectural outcome (Intel SDM vol. 3 4.6 and 4.7), CR0.WP = 1. */
-static struct outcome expect(unsigned int b, int acc, int nxe, int smep, int smap)
+/* The architectural outcome (Intel SDM vol. 3 4.6 and 4.7). */
+static struct outcome expect(unsigned int b, int acc, int nxe, int smep,
+			     int smap, int wp)
 {
 	int user = acc >= USER_READ;
 	int write = acc == SUP_WRITE || acc == SUP_WRITE_AC || acc == USER_WRITE;
@@ -343,14 +352,14 @@ static struct outcome expect(unsigned int b, int acc, int nxe, int smep, int sma
 	else if (fetch)
 		o.fault = xd || (upage && smep);
 	else
-		o.fault = (upage && smap && !ac) || (write && !wpage);
+		o.fault = (upage && smap && !ac) || (write && !wpage && wp);
 	o.err = o.fault ? base | PFEC_P : 0;
 	return o;
 }
 
 static void report(const struct level *l, unsigned int b, u64 rsvd, int acc,
-		   int nxe, int smep, int smap, const char *what, u64 got,
-		   u64 want)
+		   int nxe, int smep, int smap, int wp, const char *what,
+		   u64 got, u64 want)
 {
 	static const char *last_what;
 	static const struct level *last_l;
@@ -380,6 +389,7 @@ static void report(const struct level *l, unsigned int b, u64 rsvd, int acc,
 	puts(nxe ? " NXE" : "");
 	puts(smep ? " SMEP" : "");
 	puts(smap ? " SMAP" : "");
+	puts(wp ? "" : " WP=0");
 	puts(": ");
 	puts(what);
 	puts(" got ");
@@ -390,12 +400,12 @@ static void report(const struct level *l, unsigned int b, u64 rsvd, int acc,
 }
 
 static void run_case(const struct level *l, unsigned int b, u64 rsvd, int acc,
-		     int nxe, int smep, int smap)
+		     int nxe, int smep, int smap, int wp)
 {
 	static const u64 op[NR_ACCESS] = { 0, 0, 1, 1, 2, 0, 1, 2 };
 	int user = acc >= USER_READ;
 	int ac = acc == SUP_READ_AC || acc == SUP_WRITE_AC;
-	struct outcome want = expect(b, acc, nxe, smep, smap);
+	struct outcome want = expect(b, acc, nxe, smep, smap, wp);
 	u64 addr = TVA + ((nr_cases * 0x48) & 0xfff);
 	u64 before[4], after;
 	int lvl, last = l->leaf ? l->lvl : L1, faulted;
@@ -411,7 +421,7 @@ static void run_case(const struct level *l, unsigned int b, u64 rsvd, int acc,
 	faulted = probe(addr, op[acc], user, 2 | (ac ? RFLAGS_AC : 0));
 
 	if (faulted != want.fault) {
-		report(l, b, rsvd, acc, nxe, smep, smap, "fault", faulted,
+		report(l, b, rsvd, acc, nxe, smep, smap, wp, "fault", faulted,
 		       want.fault);
 		if (faulted) {
 			puts("    vector ");
@@ -425,27 +435,27 @@ static void run_case(const struct level *l, unsigned int b, u64 rsvd, int acc,
 	if (faulted) {
 		nr_faults++;
 		if (probe_vec != VEC_PF)
-			report(l, b, rsvd, acc, nxe, smep, smap, "vector",
+			report(l, b, rsvd, acc, nxe, smep, smap, wp, "vector",
 			       probe_vec, VEC_PF);
 		else if (probe_err != want.err && on_tcg &&
 			 (want.err & PFEC_RSVD) && probe_err == (want.err & ~PFEC_P))
 			nr_tcg_quirk++;
 		else if (probe_err != want.err)
-			report(l, b, rsvd, acc, nxe, smep, smap, "error code",
-			       probe_err, want.err);
+			report(l, b, rsvd, acc, nxe, smep, smap, wp,
+			       "error code", probe_err, want.err);
 		else if (probe_cr2 != addr)
-			report(l, b, rsvd, acc, nxe, smep, smap, "CR2",
+			report(l, b, rsvd, acc, nxe, smep, smap, wp, "CR2",
 			       probe_cr2, addr);
 		/* A faulting access never makes the leaf dirty. */
 		else if ((read64(entry_addr[last]) ^ before[last]) & PTE_D)
-			report(l, b, rsvd, acc, nxe, smep, smap,
+			report(l, b, rsvd, acc, nxe, smep, smap, wp,
 			       "D after fault", read64(entry_addr[last]),
 			       before[last]);
 		return;
 	}
 	nr_ok++;
 	if (op[acc] == 0 && probe_val != 0xc3) {
-		report(l, b, rsvd, acc, nxe, smep, smap, "value read",
+		report(l, b, rsvd, acc, nxe, smep, smap, wp, "value read",
 		       probe_val, 0xc3);
 		return;
 	}
@@ -457,7 +467,7 @@ static void run_case(const struct level *l, unsigned int b, u64 rsvd, int acc,
 			exp |= PTE_D;
 		after = read64(entry_addr[lvl]);
 		if (after != exp) {
-			report(l, b, rsvd, acc, nxe, smep, smap,
+			report(l, b, rsvd, acc, nxe, smep, smap, wp,
 			       lvl == last ? "leaf A/D" : "upper entry A/D",
 			       after, exp);
 			return;
@@ -501,9 +511,9 @@ static int wanted(const struct level *l, unsigned int b)
 #endif
 }
 
-static void run_mode(int nxe, int smep, int smap)
+static void run_mode(int nxe, int smep, int smap, int wp)
 {
-	u64 efer = rdmsr(EFER_MSR), cr4 = read_cr4();
+	u64 efer = rdmsr(EFER_MSR), cr4 = read_cr4(), cr0 = read_cr0();
 	unsigned int i, b;
 	int acc, k, n;
 	u64 rs[4];
@@ -513,6 +523,7 @@ static void run_mode(int nxe, int smep, int smap)
 	cr4 &= ~(CR4_SMEP | CR4_SMAP);
 	cr4 |= (smep ? CR4_SMEP : 0) | (smap ? CR4_SMAP : 0);
 	write_cr4(cr4);
+	write_cr0(wp ? cr0 | CR0_WP : cr0 & ~CR0_WP);
 	write_cr3(PML4);
 	nr_modes++;
 
@@ -531,9 +542,12 @@ static void run_mode(int nxe, int smep, int smap)
 					if (!smap && (acc == SUP_READ_AC ||
 						      acc == SUP_WRITE_AC))
 						continue;
+					if (!wp && acc != SUP_WRITE &&
+					    acc != SUP_WRITE_AC)
+						continue;
 #endif
 					run_case(l, b, rs[k], acc, nxe, smep,
-						 smap);
+						 smap, wp);
 				}
 		}
 	}
@@ -544,7 +558,7 @@ int main(void)
 	u32 a, bx, c, d;
 	u64 *p;
 	unsigned int i;
-	int nxe, smep, smap;
+	int nxe, smep, smap, wp;
 
 	check(guest_mem_size >= 12UL << 20, 1, "at least 12 MiB of RAM");
 	idt_setup();
@@ -604,11 +618,13 @@ int main(void)
 	memcpy((void *)UCODE, ustub, ustub_end - ustub);
 	memset((void *)TARGET, 0xc3, 0x1000);
 
-	for (nxe = 0; nxe < 2; nxe++)
-		for (smep = 0; smep <= has_smep; smep++)
-			for (smap = 0; smap <= has_smap; smap++)
-				run_mode(nxe, smep, smap);
+	for (wp = 1; wp >= 0; wp--)
+		for (nxe = 0; nxe < 2; nxe++)
+			for (smep = 0; smep <= has_smep; smep++)
+				for (smap = 0; smap <= has_smap; smap++)
+					run_mode(nxe, smep, smap, wp);
 
+	write_cr0(read_cr0() | CR0_WP);
 	write_cr4(read_cr4() & ~(CR4_SMEP | CR4_SMAP));
 	wrmsr(EFER_MSR, rdmsr(EFER_MSR) | EFER_NXE);
 	write_cr3(LAUNCHER_PML4);
@@ -628,7 +644,7 @@ int main(void)
 	put_dec(nr_ok);
 	puts(" mismatches ");
 	put_dec(nr_bad);
-	puts(" (CR0.WP=0 half pending)\n");
+	puts(" (CR0.WP 1 and 0)\n");
 	if (nr_tcg_quirk) {
 		puts("accesstest: QEMU TCG quirk, RSVD faults without P: ");
 		put_dec(nr_tcg_quirk);

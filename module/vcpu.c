@@ -328,14 +328,18 @@ static void vcpu_destroy(struct shvm_vcpu *v)
 {
 	struct shvm_vm *vm = v->vm;
 
+	/*
+	 * TLB-flush requesters walk vm->vcpus under the MMU lock: once the
+	 * vCPU is gone from there under that lock, nobody can kick it.
+	 */
+	mutex_lock(&vm->lock);
 	mutex_lock(&vm->mmu_lock);
+	WRITE_ONCE(vm->vcpus[v->id], NULL);
 	shadow_release_root(&vm->mmu, &v->shadow);
 	mutex_unlock(&vm->mmu_lock);
+	mutex_unlock(&vm->lock);
 	vmx_vmcs_free(&v->vmcs);
 	free_page((unsigned long)v->run);
-	mutex_lock(&vm->lock);
-	vm->vcpus[v->id] = NULL;
-	mutex_unlock(&vm->lock);
 	kfree(v);
 	shvm_vm_put(vm);
 }
@@ -405,7 +409,7 @@ int shvm_vcpu_create(struct shvm_vm *vm, unsigned long id)
 		err = fd;
 		goto free_vmcs;
 	}
-	vm->vcpus[id] = v;
+	WRITE_ONCE(vm->vcpus[id], v);
 	mutex_unlock(&vm->lock);
 	return fd;
 

@@ -43,6 +43,7 @@ struct shvm_vm {
 	struct mm_struct *mm;		/* creator's mm, for pinning accounting */
 	struct mutex lock;		/* slots and vCPU creation */
 	struct shvm_memslot slots[SHVM_MAX_MEMSLOTS];
+	/* Set under lock; cleared under lock and mmu_lock (flushes read it). */
 	struct shvm_vcpu *vcpus[SHVM_MAX_VCPUS];
 
 	struct mutex mmu_lock;		/* every shadow_mmu call */

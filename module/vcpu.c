@@ -29,6 +29,20 @@ void shvm_vcpu_guest_paging(struct shvm_vcpu *v, struct guest_paging *gp)
 	gp->cr4 = v->cr4;
 	gp->efer = v->efer;
 	gp->rflags = v->rflags;
+	memcpy(gp->pdpte, v->pdpte, sizeof(gp->pdpte));
+}
+
+int shvm_vcpu_load_pdptes(struct shvm_vcpu *v, u64 cr3)
+{
+	u64 pdpte[4];
+	int err;
+
+	mutex_lock(&v->vm->mmu_lock);
+	err = shadow_read_pdptes(&v->vm->mmu, cr3, pdpte);
+	mutex_unlock(&v->vm->mmu_lock);
+	if (!err)
+		memcpy(v->pdpte, pdpte, sizeof(pdpte));
+	return err;
 }
 
 /*
@@ -114,7 +128,7 @@ static int vcpu_load_root(struct shvm_vcpu *v)
 	struct guest_paging gp;
 	int err = 0;
 
-	if (v->shadow.root && !shadow_root_stale(&v->shadow))
+	if (v->shadow.root_hpa && !shadow_root_stale(&v->shadow))
 		return 0;
 	shvm_vcpu_guest_paging(v, &gp);
 	mutex_lock(&vm->mmu_lock);
@@ -248,16 +262,33 @@ static int vcpu_get_sregs(struct shvm_vcpu *v, void __user *argp)
 
 static int vcpu_set_sregs(struct shvm_vcpu *v, void __user *argp)
 {
+	struct guest_paging gp = { };
 	struct shadowvm_sregs s;
+	u64 pdpte[4] = { };
 	int err;
 
 	if (copy_from_user(&s, argp, sizeof(s)))
 		return -EFAULT;
+	gp.cr0 = s.cr0;
+	gp.cr4 = s.cr4;
+	gp.efer = s.efer;
+	if (shadow_guest_mode(&gp) == SHADOW_MODE_PAE) {
+		/* As on a CR3 load under PAE paging (SDM Vol. 3, 4.4.1). */
+		mutex_lock(&v->vm->mmu_lock);
+		err = shadow_read_pdptes(&v->vm->mmu, s.cr3, pdpte);
+		mutex_unlock(&v->vm->mmu_lock);
+		if (err) {
+			pr_notice_ratelimited("SET_SREGS refused: a PDPTE at CR3 %#llx has reserved bits set\n",
+					      s.cr3);
+			return err;
+		}
+	}
 	vcpu_load(v);
 	err = vmx_set_sregs(v, &s);
 	vcpu_put(v);
 	if (err)
 		return err;
+	memcpy(v->pdpte, pdpte, sizeof(pdpte));
 	v->sregs_set = true;
 	/* New paging state: the old root (and all shadows) may not fit. */
 	mutex_lock(&v->vm->mmu_lock);
@@ -335,7 +366,7 @@ static void vcpu_destroy(struct shvm_vcpu *v)
 	mutex_lock(&vm->lock);
 	mutex_lock(&vm->mmu_lock);
 	WRITE_ONCE(vm->vcpus[v->id], NULL);
-	shadow_release_root(&vm->mmu, &v->shadow);
+	shadow_vcpu_destroy(&vm->mmu, &v->shadow);
 	mutex_unlock(&vm->mmu_lock);
 	mutex_unlock(&vm->lock);
 	vmx_vmcs_free(&v->vmcs);
@@ -386,9 +417,12 @@ int shvm_vcpu_create(struct shvm_vm *vm, unsigned long id)
 	err = -ENOMEM;
 	if (!v->run)
 		goto free_vcpu;
-	err = vmx_vmcs_alloc(&v->vmcs);
+	err = shadow_vcpu_init(&vm->mmu, &v->shadow);
 	if (err)
 		goto free_run;
+	err = vmx_vmcs_alloc(&v->vmcs);
+	if (err)
+		goto free_shadow;
 	vcpu_reset(v);
 	vcpu_load(v);
 	vmx_setup_vmcs(v);
@@ -415,6 +449,8 @@ int shvm_vcpu_create(struct shvm_vm *vm, unsigned long id)
 
 free_vmcs:
 	vmx_vmcs_free(&v->vmcs);
+free_shadow:
+	shadow_vcpu_destroy(&vm->mmu, &v->shadow);
 free_run:
 	free_page((unsigned long)v->run);
 free_vcpu:

@@ -45,6 +45,7 @@ struct shvm_vcpu {
 	u64 regs[VCPU_NR_REGS];		/* RSP mirrors GUEST_RSP */
 	u64 rip, rflags;
 	u64 cr0, cr2, cr3, cr4, cr8, efer;
+	u64 pdpte[4];			/* PAE paging: loaded at CR3 (SDM 4.4.1) */
 	u64 kernel_gs_base;
 	u64 star, lstar, cstar, sfmask, pat;
 	struct shvm_event event;
@@ -63,6 +64,13 @@ struct shvm_vcpu {
 int shvm_vcpu_create(struct shvm_vm *vm, unsigned long id);
 /* The paging state the shadow pager needs, from the guest's view. */
 void shvm_vcpu_guest_paging(struct shvm_vcpu *v, struct guest_paging *gp);
+/*
+ * PAE paging is (or stays) in use after a CR0/CR3/CR4 write or SET_SREGS:
+ * read the PDPTEs at @cr3 into v->pdpte as the processor does. -EINVAL
+ * (nothing loaded) when a present one has reserved bits: the guest gets
+ * #GP.
+ */
+int shvm_vcpu_load_pdptes(struct shvm_vcpu *v, u64 cr3);
 /* VMCS access from preemptible context (makes the VMCS current). */
 u64 shvm_vcpu_vmcs_read(struct shvm_vcpu *v, unsigned long field);
 void shvm_vcpu_vmcs_write(struct shvm_vcpu *v, unsigned long field, u64 val);

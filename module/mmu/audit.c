@@ -22,6 +22,24 @@ struct sh_audit {
 			pr_warn("shadowvm audit: " fmt "\n", ##__VA_ARGS__); \
 	} while (0)
 
+/* The guest paging controls the shadows were built under (mode_key). */
+static void audit_paging(const struct shadow_mmu *mmu, struct guest_paging *gp)
+{
+	u64 key = mmu->mode_key;
+
+	memset(gp, 0, sizeof(*gp));
+	gp->cr0 = CR0_PE | (key & CR0_WP);
+	gp->cr4 = key & (CR4_SMEP | CR4_SMAP | CR4_PSE);
+	gp->efer = key & EFER_NXE;
+	/* The modes are numbered in the order of the controls they add. */
+	if ((key >> 32) >= SHADOW_MODE_32)
+		gp->cr0 |= CR0_PG;
+	if ((key >> 32) >= SHADOW_MODE_PAE)
+		gp->cr4 |= CR4_PAE;
+	if ((key >> 32) >= SHADOW_MODE_64)
+		gp->efer |= EFER_LMA;
+}
+
 static bool audit_skip_frame(const struct shadow_mmu *mmu, u64 gfn)
 {
 	return mmu->oos_valid && mmu->oos_gfn == gfn;
@@ -75,7 +93,7 @@ static void audit_leaf(struct sh_audit *a, const struct shadow_page *sp,
 		audit_fail(a, "shadow %lu[%u] writable to %s gfn %llx",
 			   sh_index(mmu, sp), i,
 			   writable ? "page-table" : "read-only", gfn);
-	if (sp->type != SH_TYPE_L1_64)
+	if (sp->type == SH_TYPE_FL1)
 		return;
 	if (!(mmu->mode_key & EFER_NXE))
 		ge &= ~PTE_NX;
@@ -107,12 +125,11 @@ static void audit_link(struct sh_audit *a, const struct shadow_page *sp,
 		       unsigned int i, u64 se, u64 ge)
 {
 	struct shadow_mmu *mmu = a->mmu;
-	struct guest_paging gp = { .efer = mmu->mode_key & EFER_NXE };
 	struct shadow_page *child = sh_from_hpa(mmu, se & PTE_ADDR_MASK);
-	unsigned int want_type = sp->type - 1;
+	struct guest_paging gp;
+	struct sh_key k;
 	bool flipped;
 	u64 want;
-	u64 gfn = (ge & PTE_ADDR_MASK) >> SH_PAGE_SHIFT;
 
 	if (!child || child->type == SH_TYPE_NONE) {
 		audit_fail(a, "shadow %lu[%u] points at no live shadow",
@@ -120,21 +137,17 @@ static void audit_link(struct sh_audit *a, const struct shadow_page *sp,
 		return;
 	}
 	a->refs[sh_index(mmu, child)]++;
-	if (sp->type == SH_TYPE_L2_64) {
-		if (ge & PTE_PS) {
-			want_type = SH_TYPE_FL1_64;
-			gfn &= ~((u64)SH_ENTRIES - 1);
-			if ((se & PTE_RW) && !(ge & PTE_D))
-				audit_fail(a, "shadow %lu[%u] writable, 2M l2e %llx clean",
-					   sh_index(mmu, sp), i, ge);
-		} else {
-			want_type = SH_TYPE_L1_64;
-		}
-	}
+	audit_paging(mmu, &gp);
+	sh_child_key(&gp, sp, i, ge, &k, &want);
+	if (k.type == SH_TYPE_FL1 && (se & PTE_RW) && !(ge & PTE_D))
+		audit_fail(a, "shadow %lu[%u] writable, superpage l2e %llx clean",
+			   sh_index(mmu, sp), i, ge);
 	/* Invariant 5, by induction: each child shadows what the entry names */
-	if (child->type != want_type || child->gfn != gfn)
-		audit_fail(a, "shadow %lu[%u] -> type %u gfn %llx, guest %llx",
-			   sh_index(mmu, sp), i, child->type, child->gfn, ge);
+	if (child->type != k.type || child->gfn != k.gfn ||
+	    child->part != k.part)
+		audit_fail(a, "shadow %lu[%u] -> type %u gfn %llx part %u, guest %llx",
+			   sh_index(mmu, sp), i, child->type, child->gfn,
+			   child->part, ge);
 	if ((se & PTE_RW) && !(ge & PTE_RW) &&
 	    !audit_wp0_flipped(mmu, se, ge))
 		audit_fail(a, "shadow %lu[%u] writable, guest %llx",
@@ -150,7 +163,7 @@ static void audit_link(struct sh_audit *a, const struct shadow_page *sp,
 	if (flipped)
 		want = audit_wp0_flip(mmu, want);
 	if (want != (se & ~PTE_ADDR_MASK) &&
-	    !(sp->type == SH_TYPE_L2_64 && (ge & PTE_PS) &&
+	    !(k.type == SH_TYPE_FL1 &&
 	      want == ((se & ~PTE_ADDR_MASK) | PTE_RW)))
 		audit_fail(a, "shadow %lu[%u] %llx not exact for guest %llx",
 			   sh_index(mmu, sp), i, se, ge);
@@ -159,18 +172,15 @@ static void audit_link(struct sh_audit *a, const struct shadow_page *sp,
 static void audit_entries(struct sh_audit *a, const struct shadow_page *sp)
 {
 	struct shadow_mmu *mmu = a->mmu;
-	struct guest_paging gp = { .efer = mmu->mode_key & EFER_NXE };
-	unsigned int level = sp->type == SH_TYPE_L4_64 ? 4 :
-			     sp->type == SH_TYPE_L3_64 ? 3 :
-			     sp->type == SH_TYPE_L2_64 ? 2 : 1;
-	const u64 *table = NULL;
+	unsigned int level = sh_type_level(sp->type);
 	bool table_writable = false;
+	struct guest_paging gp;
 	unsigned int i;
 	u64 hfn;
 
-	if (sp->type != SH_TYPE_FL1_64) {
-		table = mmu_host_map_gfn(mmu->host, sp->gfn);
-		if (!table) {
+	audit_paging(mmu, &gp);
+	if (sh_type_is_table(sp->type)) {
+		if (!mmu_host_map_gfn(mmu->host, sp->gfn)) {
 			audit_fail(a, "shadow %lu of gfn %llx outside RAM",
 				   sh_index(mmu, sp), sp->gfn);
 			return;
@@ -178,11 +188,11 @@ static void audit_entries(struct sh_audit *a, const struct shadow_page *sp)
 		mmu_host_gfn_to_hfn(mmu->host, sp->gfn, &hfn, &table_writable);
 	}
 	for (i = 0; i < SH_ENTRIES; i++) {
-		u64 se = sp->entries[i], ge = table ? READ_ONCE(table[i]) : 0;
+		u64 se = sp->entries[i], ge;
 
 		if (!(se & PTE_P))
 			continue;
-		if (sp->type == SH_TYPE_FL1_64) {
+		if (sp->type == SH_TYPE_FL1) {
 			audit_leaf(a, sp, i, se, sp->gfn + i, 0);
 			continue;
 		}
@@ -197,6 +207,7 @@ static void audit_entries(struct sh_audit *a, const struct shadow_page *sp)
 			}
 			continue;
 		}
+		ge = sh_guest_entry(mmu, &gp, sp, i);
 		/* Invariant 2: present shadow entry => guest A set. */
 		if (!(ge & PTE_P) || (table_writable && !(ge & PTE_A)) ||
 		    (ge & sh_guest_rsvd_mask(&gp, level, ge))) {
@@ -204,7 +215,7 @@ static void audit_entries(struct sh_audit *a, const struct shadow_page *sp)
 				   sh_index(mmu, sp), i, sp->type, sp->gfn, ge);
 			continue;
 		}
-		if (sp->type == SH_TYPE_L1_64)
+		if (sh_type_is_leaf(sp->type))
 			audit_leaf(a, sp, i, se,
 				   (ge & PTE_ADDR_MASK) >> SH_PAGE_SHIFT, ge);
 		else
@@ -235,7 +246,7 @@ static void audit_up(struct sh_audit *a, const struct shadow_page *sp)
 	}
 	parent = &mmu->pool[pidx];
 	e = parent->entries ? parent->entries[sp->up & (SH_ENTRIES - 1)] : 0;
-	if (parent->type != sh_parent_type(sp->type) || !(e & PTE_P) ||
+	if (!sh_type_parent_ok(parent->type, sp->type) || !(e & PTE_P) ||
 	    (e & PTE_ADDR_MASK) != sp->hpa)
 		audit_fail(a, "shadow %lu up %llx names entry %llx of type %u",
 			   sh_index(mmu, sp), sp->up, e, parent->type);
@@ -246,17 +257,18 @@ static void audit_hash(struct sh_audit *a, struct shadow_page *sp)
 {
 	struct shadow_mmu *mmu = a->mmu;
 	struct list_head *head =
-		&mmu->hash[sh_hash_bucket(mmu, sp->gfn, sp->type)];
+		&mmu->hash[sh_hash_bucket(mmu, sp->gfn, sp->type, sp->part)];
 	struct shadow_page *o;
 	bool found = false;
 
 	list_for_each_entry(o, head, hash_link) {
 		if (o == sp)
 			found = true;
-		else if (o->gfn == sp->gfn && o->type == sp->type)
-			audit_fail(a, "shadows %lu and %lu both for gfn %llx type %u",
+		else if (o->gfn == sp->gfn && o->type == sp->type &&
+			 o->part == sp->part)
+			audit_fail(a, "shadows %lu and %lu both for gfn %llx type %u part %u",
 				   sh_index(mmu, sp), sh_index(mmu, o),
-				   sp->gfn, sp->type);
+				   sp->gfn, sp->type, sp->part);
 	}
 	if (found == sp->dead)
 		audit_fail(a, "shadow %lu (dead %d) %s in its hash bucket",

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The shadow hash: (guest frame, shadow type) -> shadow page, plus the
+ * The shadow hash: (guest frame, shadow type, part) -> shadow page, plus the
  * reverse map from a shadow page's host frame to its metadata, which the
  * pager needs to find the child named by an upper-level shadow entry.
  */
@@ -54,9 +54,15 @@ void sh_hash_destroy(struct shadow_mmu *mmu)
 }
 
 unsigned int sh_hash_bucket(const struct shadow_mmu *mmu, u64 gfn,
-			    unsigned int type)
+			    unsigned int type, unsigned int part)
 {
-	return sh_mix((gfn << 3) | type, sh_hash_bits(mmu));
+	return sh_mix((gfn << 6) | (part << 4) | type, sh_hash_bits(mmu));
+}
+
+static bool sh_key_is(const struct shadow_page *sp, u64 gfn,
+		      unsigned int type, unsigned int part)
+{
+	return sp->gfn == gfn && sp->type == type && sp->part == part;
 }
 
 /*
@@ -65,16 +71,17 @@ unsigned int sh_hash_bucket(const struct shadow_mmu *mmu, u64 gfn,
  * again (the current L4 and the L3/L2 above the working set).
  */
 struct shadow_page *sh_hash_lookup(struct shadow_mmu *mmu, u64 gfn,
-				   unsigned int type)
+				   unsigned int type, unsigned int part)
 {
-	struct list_head *head = &mmu->hash[sh_hash_bucket(mmu, gfn, type)];
+	struct list_head *head =
+		&mmu->hash[sh_hash_bucket(mmu, gfn, type, part)];
 	struct shadow_page *sp;
 	u64 walked = 0;
 
 	mmu->stats.hash_lookups++;
 	list_for_each_entry(sp, head, hash_link) {
 		walked++;
-		if (sp->gfn == gfn && sp->type == type) {
+		if (sh_key_is(sp, gfn, type, part)) {
 			if (walked > mmu->stats.hash_max_chain)
 				mmu->stats.hash_max_chain = walked;
 			list_move(&sp->hash_link, head);
@@ -88,13 +95,14 @@ struct shadow_page *sh_hash_lookup(struct shadow_mmu *mmu, u64 gfn,
 
 /* A lookup that changes nothing, for checks and the audit. */
 struct shadow_page *sh_hash_find(const struct shadow_mmu *mmu, u64 gfn,
-				 unsigned int type)
+				 unsigned int type, unsigned int part)
 {
-	struct list_head *head = &mmu->hash[sh_hash_bucket(mmu, gfn, type)];
+	struct list_head *head =
+		&mmu->hash[sh_hash_bucket(mmu, gfn, type, part)];
 	struct shadow_page *sp;
 
 	list_for_each_entry(sp, head, hash_link)
-		if (sp->gfn == gfn && sp->type == type)
+		if (sh_key_is(sp, gfn, type, part))
 			return sp;
 	return NULL;
 }
@@ -102,7 +110,7 @@ struct shadow_page *sh_hash_find(const struct shadow_mmu *mmu, u64 gfn,
 void sh_hash_insert(struct shadow_mmu *mmu, struct shadow_page *sp)
 {
 	list_add(&sp->hash_link,
-		 &mmu->hash[sh_hash_bucket(mmu, sp->gfn, sp->type)]);
+		 &mmu->hash[sh_hash_bucket(mmu, sp->gfn, sp->type, sp->part)]);
 }
 
 void sh_hash_remove(struct shadow_mmu *mmu, struct shadow_page *sp)
@@ -113,11 +121,15 @@ void sh_hash_remove(struct shadow_mmu *mmu, struct shadow_page *sp)
 /* Does @gfn hold a guest page table that has a shadow of any level? */
 bool sh_frame_is_shadowed(const struct shadow_mmu *mmu, u64 gfn)
 {
-	unsigned int type;
+	unsigned int type, part;
 
-	for (type = SH_TYPE_L1_64; type < SH_TYPE_NR; type++)
-		if (sh_type_is_table(type) && sh_hash_find(mmu, gfn, type))
-			return true;
+	for (type = SH_TYPE_L1_64; type < SH_TYPE_NR; type++) {
+		if (!sh_type_is_table(type))
+			continue;
+		for (part = 0; part < sh_type_parts(type); part++)
+			if (sh_hash_find(mmu, gfn, type, part))
+				return true;
+	}
 	return false;
 }
 

@@ -35,6 +35,11 @@ struct mmu_host;		/* defined by each host */
  */
 void *mmu_host_alloc_page(struct mmu_host *host, u64 *hpa);
 void mmu_host_free_page(struct mmu_host *host, void *va);
+/*
+ * As mmu_host_alloc_page(), but below 4 GiB: the PAE root a 32-bit guest
+ * runs on is named by a 32-bit hardware CR3. Freed by mmu_host_free_page().
+ */
+void *mmu_host_alloc_low_page(struct mmu_host *host, u64 *hpa);
 
 /* Host-virtual address of a page returned by mmu_host_alloc_page(). */
 void *mmu_host_shadow_va(struct mmu_host *host, u64 hpa);

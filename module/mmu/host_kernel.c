@@ -23,6 +23,17 @@ void *mmu_host_alloc_page(struct mmu_host *host, u64 *hpa)
 	return page_address(page);
 }
 
+void *mmu_host_alloc_low_page(struct mmu_host *host, u64 *hpa)
+{
+	struct page *page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO |
+				       GFP_DMA32);
+
+	if (!page)
+		return NULL;
+	*hpa = page_to_phys(page);
+	return page_address(page);
+}
+
 void mmu_host_free_page(struct mmu_host *host, void *va)
 {
 	if (va)

@@ -29,6 +29,7 @@
 #define CR0_PE		BIT_ULL(0)
 #define CR0_WP		BIT_ULL(16)
 #define CR0_PG		BIT_ULL(31)
+#define CR4_PSE		BIT_ULL(4)
 #define CR4_PAE		BIT_ULL(5)
 #define CR4_LA57	BIT_ULL(12)
 #define CR4_SMEP	BIT_ULL(20)
@@ -41,15 +42,30 @@
 #define PFEC_ACCESS	(PFEC_WRITE | PFEC_USER | PFEC_FETCH)
 
 /*
- * Shadow types. A 64-bit guest table page at level N gets an LN_64 shadow;
- * a guest 2 MiB page gets an FL1_64 shadow (512 4 KiB entries) keyed by the
- * superpage's first frame, since there is no guest L1 table to shadow.
+ * Shadow types. Every shadow is one page of 512 8-byte entries in the
+ * hardware's format (4-level for 64-bit guests, PAE below the PAE root for
+ * all others), keyed in the hash by (guest frame, type, part).
+ *
+ * A guest table of 512 8-byte entries (4-level or PAE) at level N gets an
+ * LN_64 shadow; a PAE guest's L2s are top level, so they have their own
+ * type. A 2-level guest's table holds 1024 4-byte entries: its L1 is
+ * shadowed by two L1_32 shadows (part 0 and 1, 512 entries each) and its
+ * L2 by four L2_32 shadows (parts 0-3, a quarter each: 256 guest entries
+ * as 512 PAE entries of 2 MiB). An FL1 shadows 2 MiB of a guest superpage
+ * (2 or 4 MiB), keyed by its first frame: there is no guest L1 table. An
+ * unpaged guest runs on four L2_PHYS shadows (part: which GiB) of FL1s.
+ * Children have lower type numbers than their parents (write.c relies on
+ * it).
  */
 enum shadow_type {
 	SH_TYPE_NONE = 0,	/* free pool entry */
 	SH_TYPE_L1_64,
-	SH_TYPE_FL1_64,
+	SH_TYPE_L1_32,
+	SH_TYPE_FL1,
 	SH_TYPE_L2_64,
+	SH_TYPE_L2_PAE,
+	SH_TYPE_L2_32,
+	SH_TYPE_L2_PHYS,
 	SH_TYPE_L3_64,
 	SH_TYPE_L4_64,
 	SH_TYPE_NR,
@@ -74,6 +90,7 @@ struct shadow_page {
 	u32 refcount;		/* parent entries + pin + loading vCPUs */
 	u16 nr_loaded;		/* vCPUs that have this as their root */
 	u8 type;
+	u8 part;		/* which part of the guest table (see types) */
 	bool pinned;
 	bool dead;		/* unshadowed while loaded: not hashed */
 };
@@ -93,24 +110,47 @@ static inline unsigned long sh_index(const struct shadow_mmu *mmu,
 
 static inline bool sh_type_is_leaf(unsigned int type)
 {
-	return type == SH_TYPE_L1_64 || type == SH_TYPE_FL1_64;
+	return type == SH_TYPE_L1_64 || type == SH_TYPE_L1_32 ||
+	       type == SH_TYPE_FL1;
 }
 
-/* Shadows of frames that hold guest page tables (FL1s shadow no table). */
+/* Shadows of frames that hold guest page tables. */
 static inline bool sh_type_is_table(unsigned int type)
 {
-	return type != SH_TYPE_NONE && type != SH_TYPE_FL1_64 &&
-	       type < SH_TYPE_NR;
+	return type != SH_TYPE_NONE && type != SH_TYPE_FL1 &&
+	       type != SH_TYPE_L2_PHYS && type < SH_TYPE_NR;
+}
+
+/* Parts a guest table of @type is shadowed in (see the types). */
+static inline unsigned int sh_type_parts(unsigned int type)
+{
+	switch (type) {
+	case SH_TYPE_L1_32:
+		return 2;
+	case SH_TYPE_L2_32:
+	case SH_TYPE_L2_PHYS:
+		return 4;
+	default:
+		return 1;
+	}
+}
+
+/* Size of the guest entries a shadow of @type mirrors. */
+static inline unsigned int sh_type_guest_entry_size(unsigned int type)
+{
+	return type == SH_TYPE_L1_32 || type == SH_TYPE_L2_32 ? 4 : 8;
 }
 
 /*
  * Types that may be pinned: top-level shadows, and L3s while the VM uses
  * L3-toplevel (whether a given L3 is pinned is decided where it is made;
- * see sh_get_shadow()).
+ * see sh_build()).
  */
 static inline bool sh_type_pinnable(unsigned int type)
 {
-	return type == SH_TYPE_L4_64 || type == SH_TYPE_L3_64;
+	return type == SH_TYPE_L4_64 || type == SH_TYPE_L3_64 ||
+	       type == SH_TYPE_L2_PAE || type == SH_TYPE_L2_32 ||
+	       type == SH_TYPE_L2_PHYS;
 }
 
 /*
@@ -119,10 +159,11 @@ static inline bool sh_type_pinnable(unsigned int type)
  */
 static inline bool sh_type_has_up(unsigned int type)
 {
-	return type >= SH_TYPE_L1_64 && type <= SH_TYPE_L3_64;
+	return sh_type_is_leaf(type) || type == SH_TYPE_L2_64 ||
+	       type == SH_TYPE_L3_64;
 }
 
-/* Guest paging level whose tables a shadow of @type mirrors (FL1: 1). */
+/* Hardware paging level of a shadow of @type (leaves: 1). */
 static inline unsigned int sh_type_level(unsigned int type)
 {
 	switch (type) {
@@ -131,50 +172,64 @@ static inline unsigned int sh_type_level(unsigned int type)
 	case SH_TYPE_L3_64:
 		return 3;
 	case SH_TYPE_L2_64:
+	case SH_TYPE_L2_PAE:
+	case SH_TYPE_L2_32:
+	case SH_TYPE_L2_PHYS:
 		return 2;
 	default:
 		return 1;
 	}
 }
 
-/* Type of the shadows whose entries may point at a shadow of @type. */
-static inline unsigned int sh_parent_type(unsigned int type)
+/* May entries of a @parent shadow point at a shadow of type @child? */
+static inline bool sh_type_parent_ok(unsigned int parent, unsigned int child)
 {
-	switch (type) {
+	switch (child) {
 	case SH_TYPE_L1_64:
-	case SH_TYPE_FL1_64:
-		return SH_TYPE_L2_64;
+		return parent == SH_TYPE_L2_64 || parent == SH_TYPE_L2_PAE;
+	case SH_TYPE_L1_32:
+		return parent == SH_TYPE_L2_32;
+	case SH_TYPE_FL1:
+		return parent == SH_TYPE_L2_64 || parent == SH_TYPE_L2_PAE ||
+		       parent == SH_TYPE_L2_32 || parent == SH_TYPE_L2_PHYS;
 	case SH_TYPE_L2_64:
-		return SH_TYPE_L3_64;
+		return parent == SH_TYPE_L3_64;
 	case SH_TYPE_L3_64:
-		return SH_TYPE_L4_64;
+		return parent == SH_TYPE_L4_64;
 	default:
-		return SH_TYPE_NONE;
+		return false;
 	}
 }
 
 static inline bool sh_guest_long_mode(const struct guest_paging *gp)
 {
-	return (gp->cr0 & CR0_PG) && (gp->cr0 & CR0_PE) &&
-	       (gp->cr4 & CR4_PAE) && !(gp->cr4 & CR4_LA57) &&
-	       (gp->efer & EFER_LMA);
+	return shadow_guest_mode(gp) == SHADOW_MODE_64;
 }
 
+/*
+ * Everything about the guest's paging controls that changes what its
+ * tables mean to the shadows; shadows built under another key are stale.
+ */
 static inline u64 sh_mode_key(const struct guest_paging *gp)
 {
-	return (gp->cr0 & CR0_WP) | (gp->cr4 & (CR4_SMEP | CR4_SMAP)) |
-	       (gp->efer & EFER_NXE);
+	enum shadow_guest_mode mode = shadow_guest_mode(gp);
+	u64 key = (gp->cr0 & CR0_WP) | (gp->cr4 & (CR4_SMEP | CR4_SMAP)) |
+		  (gp->efer & EFER_NXE) | ((u64)mode << 32);
+
+	if (mode == SHADOW_MODE_32)
+		key |= gp->cr4 & CR4_PSE;
+	return key;
 }
 
 /* hash.c */
 int sh_hash_init(struct shadow_mmu *mmu);
 void sh_hash_destroy(struct shadow_mmu *mmu);
 unsigned int sh_hash_bucket(const struct shadow_mmu *mmu, u64 gfn,
-			    unsigned int type);
+			    unsigned int type, unsigned int part);
 struct shadow_page *sh_hash_lookup(struct shadow_mmu *mmu, u64 gfn,
-				   unsigned int type);
+				   unsigned int type, unsigned int part);
 struct shadow_page *sh_hash_find(const struct shadow_mmu *mmu, u64 gfn,
-				 unsigned int type);
+				 unsigned int type, unsigned int part);
 void sh_hash_insert(struct shadow_mmu *mmu, struct shadow_page *sp);
 void sh_hash_remove(struct shadow_mmu *mmu, struct shadow_page *sp);
 bool sh_frame_is_shadowed(const struct shadow_mmu *mmu, u64 gfn);
@@ -186,17 +241,26 @@ int sh_pool_init(struct shadow_mmu *mmu, unsigned long pages);
 void sh_pool_destroy(struct shadow_mmu *mmu);
 int sh_reserve(struct shadow_mmu *mmu, unsigned long n);
 struct shadow_page *sh_alloc(struct shadow_mmu *mmu, u64 gfn,
-			     unsigned int type);
+			     unsigned int type, unsigned int part);
 void sh_free(struct shadow_mmu *mmu, struct shadow_page *sp);
 void sh_pin(struct shadow_mmu *mmu, struct shadow_page *sp);
 void sh_unpin(struct shadow_mmu *mmu, struct shadow_page *sp);
 bool sh_reclaim_one(struct shadow_mmu *mmu);
 
 /* walk.c */
+/*
+ * A walk of the guest's tables. Entries are normalised to the 64-bit
+ * format (a 2-level guest's 4 MiB PDE gets its address bits 39:32 in
+ * place, PS only under CR4.PSE). Levels top_level..leaf_level were read
+ * from guest tables; a PAE guest's PDPTE is not among them (it is a
+ * register, sh_walk_once()), and an unpaged guest reads no table at all:
+ * its walk is a made-up 2 MiB mapping in entry[2] with top_level 0.
+ */
 struct guest_walk {
 	u64 entry[5];		/* entry[l]: guest entry used at level l */
 	u64 table_gfn[5];	/* table_gfn[l]: frame holding entry[l] */
-	unsigned int leaf_level; /* 1: 4 KiB page, 2: 2 MiB page */
+	unsigned int top_level;	/* 4 (64-bit), 2 (PAE, 2-level), 0 */
+	unsigned int leaf_level; /* 1: 4 KiB page, 2: 2 or 4 MiB page */
 	u64 gfn;		/* 4 KiB guest frame of the access */
 	u64 gpa;
 };
@@ -206,8 +270,37 @@ int sh_guest_walk(struct mmu_host *host, const struct guest_paging *gp,
 		  u32 *pfec);
 u64 sh_guest_rsvd_mask(const struct guest_paging *gp, unsigned int level,
 		       u64 entry);
+u64 sh_guest_entry_norm(const struct guest_paging *gp, unsigned int level,
+			unsigned int size, u64 raw);
 
 /* shadow.c */
+struct sh_key {			/* a shadow's identity in the hash */
+	u64 gfn;
+	unsigned int type;
+	unsigned int part;
+};
+
+/*
+ * What entry @idx of the non-leaf shadow @sp links to, given the guest
+ * entry @ge (normalised, usable) it mirrors: the child's key, and the
+ * rights of the link in *@flags.
+ */
+void sh_child_key(const struct guest_paging *gp, const struct shadow_page *sp,
+		  unsigned int idx, u64 ge, struct sh_key *k, u64 *flags);
+/*
+ * The guest entry (normalised) that entry @idx of @sp mirrors: for an
+ * unpaged guest's L2_PHYS, the made-up 2 MiB mapping; 0 when the table is
+ * outside guest RAM. Not for FL1s, which mirror no guest entry.
+ */
+u64 sh_guest_entry(struct shadow_mmu *mmu, const struct guest_paging *gp,
+		   const struct shadow_page *sp, unsigned int idx);
+/*
+ * The entries of @sp that mirror guest entries [@first, @last] of its
+ * frame: false if none (a 2-level guest table's other part).
+ */
+bool sh_shadow_range(const struct shadow_page *sp, unsigned int first,
+		     unsigned int last, unsigned int *sfirst,
+		     unsigned int *slast);
 void sh_get_ref(struct shadow_mmu *mmu, struct shadow_page *sp, u64 loc);
 void sh_put_ref(struct shadow_mmu *mmu, struct shadow_page *sp, u64 loc);
 void sh_destroy(struct shadow_mmu *mmu, struct shadow_page *sp);

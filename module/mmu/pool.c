@@ -175,9 +175,9 @@ int sh_reserve(struct shadow_mmu *mmu, unsigned long n)
 	return 0;
 }
 
-/* Take a reserved entry and make it the shadow of (@gfn, @type). */
+/* Take a reserved entry and make it the shadow of (@gfn, @type, @part). */
 struct shadow_page *sh_alloc(struct shadow_mmu *mmu, u64 gfn,
-			     unsigned int type)
+			     unsigned int type, unsigned int part)
 {
 	struct shadow_page *sp;
 
@@ -191,6 +191,7 @@ struct shadow_page *sh_alloc(struct shadow_mmu *mmu, u64 gfn,
 	memset(sp->entries, 0, SH_PAGE_SIZE);
 	sp->gfn = gfn;
 	sp->type = type;
+	sp->part = part;
 	sp->up = 0;
 	sp->refcount = 0;
 	sp->nr_loaded = 0;
@@ -211,6 +212,7 @@ void sh_free(struct shadow_mmu *mmu, struct shadow_page *sp)
 {
 	list_del_init(&sp->hash_link);
 	sp->type = SH_TYPE_NONE;
+	sp->part = 0;
 	sp->gfn = 0;
 	sp->up = 0;
 	sp->dead = false;

@@ -14,10 +14,143 @@ static unsigned int sh_entry_index(u64 addr, unsigned int level)
 	return (addr >> (SH_PAGE_SHIFT + 9 * (level - 1))) & (SH_ENTRIES - 1);
 }
 
-static u64 sh_cr3_gfn(const struct guest_paging *gp)
+/*
+ * Key of top-level shadow @q (0-3) for the guest paging state @gp: the L4
+ * (q = 0 only) in 4-level mode; otherwise the shadow the PAE root's PDPTE
+ * @q links to. False when there is none (a PAE PDPTE not present).
+ */
+static bool sh_top_key(const struct guest_paging *gp, unsigned int q,
+		       struct sh_key *k)
 {
-	return (gp->cr3 & GENMASK_ULL(SHADOW_GUEST_MAXPHYADDR - 1, 12)) >>
-	       SH_PAGE_SHIFT;
+	u64 cr3_gfn = (gp->cr3 & GENMASK_ULL(SHADOW_GUEST_MAXPHYADDR - 1, 12)) >>
+		      SH_PAGE_SHIFT;
+
+	k->part = 0;
+	switch (shadow_guest_mode(gp)) {
+	case SHADOW_MODE_64:
+		k->gfn = cr3_gfn;
+		k->type = SH_TYPE_L4_64;
+		return q == 0;
+	case SHADOW_MODE_PAE:
+		k->gfn = (gp->pdpte[q] & PTE_ADDR_MASK) >> SH_PAGE_SHIFT;
+		k->type = SH_TYPE_L2_PAE;
+		return gp->pdpte[q] & PTE_P;
+	case SHADOW_MODE_32:
+		k->gfn = cr3_gfn & 0xfffff;	/* CR3 is 32 bits wide here */
+		k->type = SH_TYPE_L2_32;
+		k->part = q;
+		return true;
+	case SHADOW_MODE_UNPAGED:
+		k->gfn = 0;
+		k->type = SH_TYPE_L2_PHYS;
+		k->part = q;
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool sh_key_matches(const struct shadow_page *sp,
+			   const struct sh_key *k)
+{
+	return sp->gfn == k->gfn && sp->type == k->type && sp->part == k->part;
+}
+
+/* Is the root @sv has loaded the one @gp asks for? */
+static bool sh_root_matches(const struct shadow_vcpu *sv,
+			    const struct guest_paging *gp)
+{
+	struct sh_key k;
+	unsigned int q;
+
+	if (!sv->root_hpa || sv->mode != shadow_guest_mode(gp))
+		return false;
+	for (q = 0; q < 4; q++) {
+		bool want = sh_top_key(gp, q, &k);
+
+		if (want != !!sv->root[q] ||
+		    (want && !sh_key_matches(sv->root[q], &k)))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The top-level shadow covering linear @addr, and the hardware level of
+ * its entries: a 64-bit guest's L4, else the PAE root's L2 for addr[31:30].
+ */
+static struct shadow_page *sh_top(const struct shadow_vcpu *sv, u64 addr,
+				  unsigned int *level)
+{
+	if (sv->mode == SHADOW_MODE_64) {
+		*level = 4;
+		return sv->root[0];
+	}
+	*level = 2;
+	return sv->root[(addr >> 30) & 3];
+}
+
+/* Index in the guest table of the entry that entry @idx of @sp mirrors. */
+static unsigned int sh_guest_index(const struct shadow_page *sp,
+				   unsigned int idx)
+{
+	switch (sp->type) {
+	case SH_TYPE_L1_32:
+		return sp->part * SH_ENTRIES + idx;
+	case SH_TYPE_L2_32:
+		return sp->part * (SH_ENTRIES / 2) + idx / 2;
+	default:
+		return idx;
+	}
+}
+
+u64 sh_guest_entry(struct shadow_mmu *mmu, const struct guest_paging *gp,
+		   const struct shadow_page *sp, unsigned int idx)
+{
+	unsigned int size = sh_type_guest_entry_size(sp->type);
+	unsigned int gidx = sh_guest_index(sp, idx);
+	const u8 *table;
+	u64 raw;
+
+	if (sp->type == SH_TYPE_L2_PHYS)
+		return ((u64)(sp->part * SH_ENTRIES + idx) << SH_LARGE_SHIFT) |
+		       PTE_P | PTE_RW | PTE_US | PTE_A | PTE_D | PTE_PS;
+	table = mmu_host_map_gfn(mmu->host, sp->gfn);
+	if (!table)
+		return 0;
+	if (size == 8)
+		raw = READ_ONCE(((const u64 *)table)[gidx]);
+	else
+		raw = READ_ONCE(((const u32 *)table)[gidx]);
+	return sh_guest_entry_norm(gp, sh_type_level(sp->type), size, raw);
+}
+
+bool sh_shadow_range(const struct shadow_page *sp, unsigned int first,
+		     unsigned int last, unsigned int *sfirst,
+		     unsigned int *slast)
+{
+	unsigned int per = SH_ENTRIES, lo, hi;
+
+	switch (sp->type) {
+	case SH_TYPE_L1_32:
+		break;
+	case SH_TYPE_L2_32:
+		per = SH_ENTRIES / 2;
+		break;
+	default:
+		*sfirst = first;
+		*slast = last;
+		return true;
+	}
+	lo = sp->part * per;
+	hi = lo + per - 1;
+	if (last < lo || first > hi)
+		return false;
+	first = (first > lo ? first : lo) - lo;
+	last = min_t(unsigned int, last, hi) - lo;
+	*sfirst = per == SH_ENTRIES ? first : 2 * first;
+	*slast = per == SH_ENTRIES ? last : 2 * last + 1;
+	return true;
 }
 
 void sh_flush_if_needed(struct shadow_mmu *mmu)
@@ -123,20 +256,52 @@ void sh_write_protect_frame(struct shadow_mmu *mmu, u64 gfn)
 	}
 }
 
-/* Find the shadow of (@gfn, @type) or make one (the pool is reserved). */
-static struct shadow_page *sh_get_shadow(struct shadow_mmu *mmu, u64 gfn,
-					 unsigned int type)
+/* Find the shadow with key @k or make one (the pool is reserved). */
+static struct shadow_page *sh_get_shadow(struct shadow_mmu *mmu,
+					 const struct sh_key *k)
 {
-	struct shadow_page *sp = sh_hash_lookup(mmu, gfn, type);
+	struct shadow_page *sp = sh_hash_lookup(mmu, k->gfn, k->type, k->part);
 	bool first;
 
 	if (sp)
 		return sp;
-	first = sh_type_is_table(type) && !sh_frame_is_shadowed(mmu, gfn);
-	sp = sh_alloc(mmu, gfn, type);
+	first = sh_type_is_table(k->type) && !sh_frame_is_shadowed(mmu, k->gfn);
+	sp = sh_alloc(mmu, k->gfn, k->type, k->part);
 	if (sp && first)
-		sh_write_protect_frame(mmu, gfn);
+		sh_write_protect_frame(mmu, k->gfn);
 	return sp;
+}
+
+void sh_child_key(const struct guest_paging *gp, const struct shadow_page *sp,
+		  unsigned int idx, u64 ge, struct sh_key *k, u64 *flags)
+{
+	k->gfn = (ge & PTE_ADDR_MASK) >> SH_PAGE_SHIFT;
+	k->part = 0;
+	*flags = sh_upper_flags(gp, ge);
+	if (sp->type == SH_TYPE_L4_64) {
+		k->type = SH_TYPE_L3_64;
+	} else if (sp->type == SH_TYPE_L3_64) {
+		k->type = SH_TYPE_L2_64;
+	} else if (ge & PTE_PS) {
+		/*
+		 * The FL1 is shared by every guest L2e mapping this
+		 * superpage, so the L2e's own rights (and its D bit) live in
+		 * the shadow L2e. A 2-level guest's 4 MiB page takes two
+		 * shadow L2es (even and odd @idx), one 2 MiB FL1 each.
+		 */
+		k->type = SH_TYPE_FL1;
+		k->gfn &= ~((u64)SH_ENTRIES - 1);
+		if (sp->type == SH_TYPE_L2_32)
+			k->gfn += (idx & 1) * SH_ENTRIES;
+		if (!(ge & PTE_D))
+			*flags &= ~PTE_RW;
+	} else if (sp->type == SH_TYPE_L2_32) {
+		/* Shadow L2es 2i, 2i+1: the halves of the guest L1. */
+		k->type = SH_TYPE_L1_32;
+		k->part = idx & 1;
+	} else {
+		k->type = SH_TYPE_L1_64;
+	}
 }
 
 /*
@@ -167,7 +332,6 @@ static void sh_l3_toplevel_check(struct shadow_mmu *mmu)
 static void sh_unhook(struct shadow_mmu *mmu, struct shadow_page *sp,
 		      u32 keep)
 {
-	unsigned int ptype = sh_parent_type(sp->type);
 	unsigned long i;
 	unsigned int j;
 
@@ -179,7 +343,8 @@ static void sh_unhook(struct shadow_mmu *mmu, struct shadow_page *sp,
 			struct shadow_page *parent = &mmu->pool[pidx];
 			u64 e = parent->entries ? parent->entries[eidx] : 0;
 
-			if (parent->type == ptype && (e & PTE_P) &&
+			if (sh_type_parent_ok(parent->type, sp->type) &&
+			    (e & PTE_P) &&
 			    (e & PTE_ADDR_MASK) == sp->hpa) {
 				mmu->stats.unshadows_up++;
 				sh_zap_entry(mmu, parent, eidx);
@@ -191,13 +356,13 @@ static void sh_unhook(struct shadow_mmu *mmu, struct shadow_page *sp,
 			mmu->bad_up++;
 		}
 	}
-	if (sp->refcount <= keep || ptype == SH_TYPE_NONE)
+	if (sp->refcount <= keep || !sh_type_has_up(sp->type))
 		return;
 	mmu->stats.unshadows_walk++;
 	for (i = 0; i < mmu->pool_size && sp->refcount > keep; i++) {
 		struct shadow_page *parent = &mmu->pool[i];
 
-		if (parent->type != ptype)
+		if (!sh_type_parent_ok(parent->type, sp->type))
 			continue;
 		for (j = 0; j < SH_ENTRIES; j++) {
 			u64 e = parent->entries[j];
@@ -231,7 +396,7 @@ void sh_remove_shadow(struct shadow_mmu *mmu, struct shadow_page *sp)
 /* The guest writes @gfn: drop every shadow of it. True if it had any. */
 bool sh_unshadow_frame(struct shadow_mmu *mmu, u64 gfn)
 {
-	unsigned int type;
+	unsigned int type, part;
 	bool found = false;
 
 	for (type = SH_TYPE_L1_64; type < SH_TYPE_NR; type++) {
@@ -239,10 +404,12 @@ bool sh_unshadow_frame(struct shadow_mmu *mmu, u64 gfn)
 
 		if (!sh_type_is_table(type))
 			continue;
-		sp = sh_hash_find(mmu, gfn, type);
-		if (sp) {
-			sh_remove_shadow(mmu, sp);
-			found = true;
+		for (part = 0; part < sh_type_parts(type); part++) {
+			sp = sh_hash_find(mmu, gfn, type, part);
+			if (sp) {
+				sh_remove_shadow(mmu, sp);
+				found = true;
+			}
 		}
 	}
 	if (found)
@@ -374,42 +541,84 @@ void shadow_flush_all(struct shadow_mmu *mmu)
 	sh_flush_if_needed(mmu);
 }
 
+int shadow_vcpu_init(struct shadow_mmu *mmu, struct shadow_vcpu *sv)
+{
+	memset(sv, 0, sizeof(*sv));
+	sv->pae_root = mmu_host_alloc_low_page(mmu->host, &sv->pae_root_hpa);
+	return sv->pae_root ? 0 : -ENOMEM;
+}
+
+void shadow_vcpu_destroy(struct shadow_mmu *mmu, struct shadow_vcpu *sv)
+{
+	shadow_release_root(mmu, sv);
+	mmu_host_free_page(mmu->host, sv->pae_root);
+	sv->pae_root = NULL;
+}
+
 int shadow_load_root(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
 		     const struct guest_paging *gp)
 {
-	u64 gfn = sh_cr3_gfn(gp);
-	struct shadow_page *sp;
+	enum shadow_guest_mode mode = shadow_guest_mode(gp);
+	struct shadow_page *roots[4] = { NULL };
+	struct sh_key k[4];
+	bool want[4], hit = true;
+	unsigned int q, nr_want = 0;
 	int ret;
 
-	if (!sh_guest_long_mode(gp))
+	if (mode == SHADOW_MODE_NONE ||
+	    (mode != SHADOW_MODE_64 && !sv->pae_root))
 		return -EINVAL;
 	sh_resync(mmu);
 	sh_check_mode(mmu, gp);
 	mmu->stats.root_loads++;
 
-	sp = sh_hash_lookup(mmu, gfn, SH_TYPE_L4_64);
-	if (sp) {
+	for (q = 0; q < 4; q++) {
+		want[q] = sh_top_key(gp, q, &k[q]);
+		nr_want += want[q];
+		if (want[q]) {
+			roots[q] = sh_hash_lookup(mmu, k[q].gfn, k[q].type,
+						  k[q].part);
+			hit &= !!roots[q];
+		}
+	}
+	if (hit) {
 		mmu->stats.root_cache_hits++;
 	} else {
-		ret = sh_reserve(mmu, 1);
+		/* Reserving may reclaim: look everything up again after. */
+		ret = sh_reserve(mmu, nr_want);
 		if (ret) {
 			sh_flush_if_needed(mmu);
 			return ret;
 		}
-		sh_l3_toplevel_check(mmu);
-		sp = sh_get_shadow(mmu, gfn, SH_TYPE_L4_64);
-		if (!sp) {
-			sh_flush_if_needed(mmu);
-			return -ENOMEM;
+		if (mode == SHADOW_MODE_64)
+			sh_l3_toplevel_check(mmu);
+		for (q = 0; q < 4; q++) {
+			roots[q] = want[q] ? sh_get_shadow(mmu, &k[q]) : NULL;
+			if (want[q] && !roots[q]) {
+				/* Cannot happen after the reserve. */
+				sh_flush_if_needed(mmu);
+				return -ENOMEM;
+			}
 		}
 	}
-	sh_pin(mmu, sp);
-	/* Take the new root before dropping the old: they may be the same. */
-	sh_get_ref(mmu, sp, 0);
-	sp->nr_loaded++;
+	/* Take the new roots before dropping the old: they may be the same. */
+	for (q = 0; q < 4; q++) {
+		if (!roots[q])
+			continue;
+		sh_pin(mmu, roots[q]);
+		sh_get_ref(mmu, roots[q], 0);
+		roots[q]->nr_loaded++;
+	}
 	shadow_release_root(mmu, sv);
-	sv->root = sp;
-	sv->root_hpa = sp->hpa;
+	sv->mode = mode;
+	for (q = 0; q < 4; q++) {
+		sv->root[q] = roots[q];
+		/* A PDPTE has no rights bits, only P (SDM Vol. 3, 4.4.1). */
+		if (mode != SHADOW_MODE_64)
+			sv->pae_root[q] = roots[q] ? roots[q]->hpa | PTE_P : 0;
+	}
+	sv->root_hpa = mode == SHADOW_MODE_64 ? roots[0]->hpa :
+		       sv->pae_root_hpa;
 	/* A guest CR3 load flushes its (non-global) TLB entries. */
 	mmu->flush_pending = true;
 	sh_flush_if_needed(mmu);
@@ -418,21 +627,33 @@ int shadow_load_root(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
 
 void shadow_release_root(struct shadow_mmu *mmu, struct shadow_vcpu *sv)
 {
-	struct shadow_page *sp = sv->root;
+	unsigned int q;
 
-	if (!sp)
-		return;
-	sv->root = NULL;
 	sv->root_hpa = 0;
-	if (sp->nr_loaded)
-		sp->nr_loaded--;
-	sh_put_ref(mmu, sp, 0);
+	sv->mode = SHADOW_MODE_NONE;
+	for (q = 0; q < 4; q++) {
+		struct shadow_page *sp = sv->root[q];
+
+		if (sv->pae_root)
+			sv->pae_root[q] = 0;
+		if (!sp)
+			continue;
+		sv->root[q] = NULL;
+		if (sp->nr_loaded)
+			sp->nr_loaded--;
+		sh_put_ref(mmu, sp, 0);
+	}
 	sh_flush_if_needed(mmu);
 }
 
 bool shadow_root_stale(const struct shadow_vcpu *sv)
 {
-	return sv->root && sv->root->dead;
+	unsigned int q;
+
+	for (q = 0; q < 4; q++)
+		if (sv->root[q] && sv->root[q]->dead)
+			return true;
+	return false;
 }
 
 /*
@@ -534,13 +755,10 @@ u64 sh_leaf_entry(struct shadow_mmu *mmu, const struct guest_paging *gp,
 static void sh_prefetch(struct shadow_mmu *mmu, const struct guest_paging *gp,
 			struct shadow_page *sp, unsigned int idx)
 {
-	const u64 *table = mmu_host_map_gfn(mmu->host, sp->gfn);
 	unsigned int first = idx & ~(SH_PREFETCH - 1), i;
 
-	if (!table)
-		return;
 	for (i = first; i < first + SH_PREFETCH; i++) {
-		u64 ge = READ_ONCE(table[i]), leaf;
+		u64 ge = sh_guest_entry(mmu, gp, sp, i), leaf;
 
 		if (i == idx || (sp->entries[i] & PTE_P) ||
 		    !sh_guest_entry_usable(gp, 1, ge))
@@ -596,7 +814,7 @@ static bool sh_wp0_flip_ok(const struct guest_paging *gp,
 
 	if (!(gp->cr4 & CR4_SMAP))
 		return true;
-	for (level = 4; level >= w->leaf_level; level--) {
+	for (level = w->top_level; level >= w->leaf_level; level--) {
 		user_above &= !!(w->entry[level] & PTE_US);
 		if (!(w->entry[level] & PTE_RW) && user_above)
 			return false;
@@ -614,39 +832,24 @@ static int sh_build(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
 		    const struct guest_walk *w, u64 hfn, bool slot_writable,
 		    bool sup_write, u64 *flip_loc)
 {
-	struct shadow_page *sp = sv->root, *child;
-	unsigned int level, type;
-	u64 ge, gfn, flags, leaf;
+	struct shadow_page *sp, *child;
+	unsigned int level, idx;
+	struct sh_key k;
+	u64 flags, leaf;
 	bool writable;
 
-	for (level = 4; level > 1; level--) {
-		ge = w->entry[level];
-		gfn = (ge & PTE_ADDR_MASK) >> SH_PAGE_SHIFT;
-		flags = sh_upper_flags(gp, ge);
-		if (level == 2 && w->leaf_level == 2) {
-			/*
-			 * The FL1 is shared by every guest L2e mapping this
-			 * superpage, so the L2e's own rights (and its D bit)
-			 * live in the shadow L2e.
-			 */
-			type = SH_TYPE_FL1_64;
-			gfn &= ~((u64)SH_ENTRIES - 1);
-			if (!(ge & PTE_D))
-				flags &= ~PTE_RW;
-		} else {
-			type = level - 1 == 1 ? SH_TYPE_L1_64 :
-			       level - 1 == 2 ? SH_TYPE_L2_64 : SH_TYPE_L3_64;
-		}
+	for (sp = sh_top(sv, addr, &level); level > 1; level--) {
+		idx = sh_entry_index(addr, level);
+		sh_child_key(gp, sp, idx, w->entry[level], &k, &flags);
 		if (sup_write && !(flags & PTE_RW)) {
 			flags = sh_wp0_flip(gp, flags);
 			if (!*flip_loc)
-				*flip_loc = sh_locator(mmu, sp,
-						       sh_entry_index(addr, level));
+				*flip_loc = sh_locator(mmu, sp, idx);
 		}
-		child = sh_get_shadow(mmu, gfn, type);
+		child = sh_get_shadow(mmu, &k);
 		if (!child)
 			return -ENOMEM;
-		sh_set_link(mmu, sp, sh_entry_index(addr, level), child, flags);
+		sh_set_link(mmu, sp, idx, child, flags);
 		/*
 		 * Under L3-toplevel an L3 is pinned when made, and pinned
 		 * again (or made most recently used) whenever a fault goes
@@ -654,7 +857,7 @@ static int sh_build(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
 		 * going. Pinned after linking: its up field may name that
 		 * link, and stops being maintained - sh_unpin() clears it.
 		 */
-		if (type == SH_TYPE_L3_64 && mmu->l3_toplevel)
+		if (k.type == SH_TYPE_L3_64 && mmu->l3_toplevel)
 			sh_pin(mmu, child);
 		sp = child;
 	}
@@ -689,7 +892,7 @@ static bool sh_on_walk_path(const struct guest_walk *w, u64 gfn)
 {
 	unsigned int level;
 
-	for (level = 4; level >= w->leaf_level; level--)
+	for (level = w->top_level; level >= w->leaf_level; level--)
 		if (w->table_gfn[level] == gfn)
 			return true;
 	return false;
@@ -706,7 +909,7 @@ int shadow_page_fault(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	if (!sh_guest_long_mode(gp) || !sv->root)
+	if (shadow_guest_mode(gp) == SHADOW_MODE_NONE || !sv->root_hpa)
 		return -EINVAL;
 	sh_resync(mmu);
 	sh_check_mode(mmu, gp);
@@ -716,7 +919,7 @@ int shadow_page_fault(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
 		sh_flush_if_needed(mmu);
 		return 0;
 	}
-	if (sv->root->gfn != sh_cr3_gfn(gp)) {
+	if (!sh_root_matches(sv, gp)) {
 		sh_flush_if_needed(mmu);
 		return -EINVAL;
 	}
@@ -816,12 +1019,12 @@ void shadow_invlpg(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
 	unsigned int level;
 
 	mmu->stats.invlpg++;
-	if (!sh_guest_long_mode(gp))
+	if (!sv->root_hpa || !sh_root_matches(sv, gp))
 		return;
 	sh_resync(mmu);
 	sh_check_mode(mmu, gp);
-	sp = sv->root;
-	for (level = 4; sp && !sp->dead && level >= 1; level--) {
+	for (sp = sh_top(sv, addr, &level); sp && !sp->dead && level >= 1;
+	     level--) {
 		unsigned int idx = sh_entry_index(addr, level);
 		u64 e = sp->entries[idx];
 
@@ -845,11 +1048,19 @@ int shadow_translate(struct shadow_mmu *mmu, const struct guest_paging *gp,
 	int ret;
 
 	*fault_pfec = 0;
-	if (!sh_guest_long_mode(gp))
+	switch (shadow_guest_mode(gp)) {
+	case SHADOW_MODE_NONE:
 		return -EINVAL;
-	/* Non-canonical addresses raise #GP, not #PF: the caller's job. */
-	if ((u64)((s64)(addr << 16) >> 16) != addr)
-		return -EINVAL;
+	case SHADOW_MODE_64:
+		/* Non-canonical addresses raise #GP, not #PF: the caller's. */
+		if ((u64)((s64)(addr << 16) >> 16) != addr)
+			return -EINVAL;
+		break;
+	default:
+		/* Linear addresses are 32 bits wide. */
+		addr &= 0xffffffffULL;
+		break;
+	}
 	ret = sh_guest_walk(mmu->host, gp, addr, pfec, true, &w, fault_pfec);
 	if (ret == -EBUSY)
 		return -EAGAIN;

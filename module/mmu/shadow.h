@@ -18,7 +18,28 @@ struct guest_paging {
 	u64 cr4;
 	u64 efer;
 	u64 rflags;	/* only RFLAGS.AC is used (SMAP); 0 is strict */
+	/*
+	 * PAE paging only: the PDPTE registers, i.e. the four entries the
+	 * processor read at CR3 (shadow_read_pdptes()) when the guest last
+	 * loaded CR3 or entered PAE paging. Later writes to the guest's PDPT
+	 * do not count until then, as on hardware.
+	 */
+	u64 pdpte[4];
 };
+
+/*
+ * The guest paging modes, from CR0.PE/PG, CR4.PAE and EFER.LMA. Real mode
+ * (CR0.PE=0) and 5-level paging are not supported.
+ */
+enum shadow_guest_mode {
+	SHADOW_MODE_NONE,	/* not supported */
+	SHADOW_MODE_UNPAGED,	/* protected mode, CR0.PG=0 */
+	SHADOW_MODE_32,		/* 2-level 32-bit paging (CR4.PSE: 4 MiB) */
+	SHADOW_MODE_PAE,	/* 3-level PAE paging */
+	SHADOW_MODE_64,		/* 4-level long mode */
+};
+
+enum shadow_guest_mode shadow_guest_mode(const struct guest_paging *gp);
 
 /*
  * Physical-address width the pager assumes for the guest: guest entries
@@ -112,13 +133,25 @@ struct shadow_mmu {
 	u64 flood_gfn;		/* frame of the last emulated writes */
 	unsigned int flood_count; /* ... since a shadow fault went through it */
 	u64 zero_gfn;		/* frame being zeroed from entry 0 */
-	unsigned int zero_next;	/* next entry the zeroing run expects */
+	unsigned int zero_next;	/* next byte the zeroing run expects */
 	struct shadow_stats stats;
 };
 
+/*
+ * A vCPU's loaded root. In 4-level mode root[0] is the guest L4's shadow
+ * and hardware CR3 points at it. Every other mode runs on hardware PAE
+ * paging: hardware CR3 points at @pae_root, whose four PDPTEs link the
+ * top-level shadows root[0..3] (NULL where the guest PDPTE is not
+ * present): the quarters of a 2-level guest's L2, a PAE guest's four
+ * L2s, or the identity map of an unpaged guest.
+ */
 struct shadow_vcpu {
-	struct shadow_page *root;	/* loaded top-level shadow, or NULL */
-	u64 root_hpa;			/* what hardware CR3 must hold */
+	struct shadow_page *root[4];
+	u64 root_hpa;			/* what hardware CR3 must hold; 0: none */
+	u64 *pae_root;			/* below 4 GiB (shadow_vcpu_init()) */
+	u64 pae_root_hpa;
+	enum shadow_guest_mode mode;	/* of the loaded root */
+	u64 root_key;			/* guest CR3 the root was loaded for */
 };
 
 enum shadow_fault_kind {
@@ -155,6 +188,22 @@ struct shadow_fault {
 /* The instruction single-stepped for shadow_fault.single_step is done. */
 void shadow_step_done(struct shadow_mmu *mmu);
 
+/*
+ * Set up / tear down a vCPU's view of the pager. Init allocates the PAE
+ * root page (-ENOMEM); destroy releases any loaded root and frees it.
+ */
+int shadow_vcpu_init(struct shadow_mmu *mmu, struct shadow_vcpu *sv);
+void shadow_vcpu_destroy(struct shadow_mmu *mmu, struct shadow_vcpu *sv);
+
+/*
+ * What the processor does with the guest's PDPT when PAE paging is
+ * entered or CR3 loaded under it: read the four entries at @cr3 (bits
+ * 31:5) into @pdpte. Returns -EINVAL when a present entry has reserved
+ * bits set (the guest gets #GP and keeps its old CR3), 0 otherwise. A
+ * PDPT outside guest RAM reads as all ones.
+ */
+int shadow_read_pdptes(struct shadow_mmu *mmu, u64 cr3, u64 pdpte[4]);
+
 /* @pool_pages bounds the shadow memory of the VM. */
 int shadow_mmu_init(struct shadow_mmu *mmu, struct mmu_host *host,
 		    unsigned long pool_pages, unsigned int nr_vcpus);
@@ -162,12 +211,15 @@ int shadow_mmu_init(struct shadow_mmu *mmu, struct mmu_host *host,
 void shadow_mmu_destroy(struct shadow_mmu *mmu);
 
 /*
- * Guest CR3 load (or first entry): find or build the top-level shadow for
- * @gp, pin it, make it the vCPU's root. On success sv->root_hpa is what the
- * hardware CR3 must hold. Fails with -ENOMEM only if the pool cannot hold
- * even one top-level shadow and its reclaim freed nothing, -EINVAL for a
- * guest mode other than 4-level long mode with CR0.WP set. Requests a TLB
- * flush (the guest's CR3 write flushes its TLB).
+ * Guest CR3 load, paging-mode change or first entry: find or build the
+ * top-level shadows for @gp (in any mode but SHADOW_MODE_NONE), pin them,
+ * make them the vCPU's root. On success sv->root_hpa is what the hardware
+ * CR3 must hold; the hardware runs 4-level paging for SHADOW_MODE_64 and
+ * PAE paging (EFER.LMA=0) otherwise, with CR0.WP=1 and EFER.NXE=1. Shadows
+ * built under another mode or other paging controls are dropped first.
+ * Fails with -ENOMEM only if the pool cannot hold the top-level shadows
+ * and its reclaim freed nothing, -EINVAL for SHADOW_MODE_NONE. Requests a
+ * TLB flush (the guest's CR3 write flushes its TLB).
  */
 int shadow_load_root(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
 		     const struct guest_paging *gp);

@@ -19,8 +19,8 @@
 
 /* Emulated writes without a shadow fault through the frame: unshadow. */
 #define SH_FLOOD_WRITES		16
-/* Entries zeroed in a row from entry 0 that mean "reused as data". */
-#define SH_ZERO_RUN		8
+/* Bytes zeroed in a row from offset 0 that mean "reused as data". */
+#define SH_ZERO_RUN		64
 
 /*
  * A shadow fault walked through guest tables: the frames on its path are
@@ -30,7 +30,7 @@ void sh_emulate_note_walk(struct shadow_mmu *mmu, const struct guest_walk *w)
 {
 	unsigned int level;
 
-	for (level = 4; level >= w->leaf_level; level--)
+	for (level = w->top_level; level >= w->leaf_level; level--)
 		if (w->table_gfn[level] == mmu->flood_gfn)
 			mmu->flood_count = 0;
 }
@@ -45,9 +45,10 @@ static void sh_revalidate_entry(struct shadow_mmu *mmu,
 				const struct guest_paging *gp,
 				struct shadow_page *sp, unsigned int idx, u64 ge)
 {
-	unsigned int level = sh_type_level(sp->type), type;
+	unsigned int level = sh_type_level(sp->type);
 	struct shadow_page *child;
-	u64 gfn, flags, leaf;
+	struct sh_key k;
+	u64 flags, leaf;
 
 	if (!sh_guest_entry_usable(gp, level, ge)) {
 		sh_zap_entry(mmu, sp, idx);
@@ -61,50 +62,43 @@ static void sh_revalidate_entry(struct shadow_mmu *mmu,
 			sh_zap_entry(mmu, sp, idx);
 		return;
 	}
-	gfn = (ge & PTE_ADDR_MASK) >> SH_PAGE_SHIFT;
-	flags = sh_upper_flags(gp, ge);
-	if (level == 2 && (ge & PTE_PS)) {
-		/* As sh_build(): the L2e carries the superpage's rights. */
-		type = SH_TYPE_FL1_64;
-		gfn &= ~((u64)SH_ENTRIES - 1);
-		if (!(ge & PTE_D))
-			flags &= ~PTE_RW;
-	} else {
-		type = level == 2 ? SH_TYPE_L1_64 :
-		       level == 3 ? SH_TYPE_L2_64 : SH_TYPE_L3_64;
-	}
-	child = sh_hash_find(mmu, gfn, type);
+	sh_child_key(gp, sp, idx, ge, &k, &flags);
+	child = sh_hash_find(mmu, k.gfn, k.type, k.part);
 	if (child)
 		sh_set_link(mmu, sp, idx, child, flags);
 	else
 		sh_zap_entry(mmu, sp, idx);
 }
 
-/* Entries [@first, @last] of frame @gfn changed: update its shadows. */
+/* Bytes [@first, @last] of frame @gfn changed: update its shadows. */
 static void sh_revalidate_range(struct shadow_mmu *mmu,
 				const struct guest_paging *gp, u64 gfn,
 				unsigned int first, unsigned int last)
 {
-	const u64 *table = mmu_host_map_gfn(mmu->host, gfn);
-	unsigned int type, i;
+	unsigned int type, part, size, i, sfirst, slast;
 
-	if (!table)
-		return;
 	/*
 	 * Revalidating an entry can free shadows, but only of lower types
 	 * than the one being revalidated (children), so each type is looked
 	 * up afresh rather than collected up front.
 	 */
 	for (type = SH_TYPE_NR - 1; type > SH_TYPE_NONE; type--) {
-		struct shadow_page *sp;
-
 		if (!sh_type_is_table(type))
 			continue;
-		sp = sh_hash_find(mmu, gfn, type);
-		if (!sp)
-			continue;
-		for (i = first; i <= last; i++)
-			sh_revalidate_entry(mmu, gp, sp, i, READ_ONCE(table[i]));
+		size = sh_type_guest_entry_size(type);
+		for (part = 0; part < sh_type_parts(type); part++) {
+			struct shadow_page *sp = sh_hash_find(mmu, gfn, type,
+							      part);
+
+			if (!sp || !sh_shadow_range(sp, first / size,
+						    last / size, &sfirst,
+						    &slast))
+				continue;
+			for (i = sfirst; i <= slast; i++)
+				sh_revalidate_entry(mmu, gp, sp, i,
+						    sh_guest_entry(mmu, gp,
+								   sp, i));
+		}
 	}
 }
 
@@ -125,7 +119,7 @@ static bool sh_looks_like_data(struct shadow_mmu *mmu, u64 gfn,
 			       unsigned int off, const void *data,
 			       unsigned int len)
 {
-	bool whole = !(off % 8) && !(len % 8);
+	bool whole = !(off % 4) && !(len % 4);
 
 	if (mmu->flood_gfn != gfn) {
 		mmu->flood_gfn = gfn;
@@ -134,13 +128,16 @@ static bool sh_looks_like_data(struct shadow_mmu *mmu, u64 gfn,
 	if (++mmu->flood_count >= SH_FLOOD_WRITES)
 		return true;
 
-	/* clear_page() of a page that used to be a table: zeroes from 0 on */
+	/*
+	 * clear_page() of a page that used to be a table: zeroes from 0 on
+	 * (counted in bytes: a 2-level guest's entries are 4 bytes).
+	 */
 	if (whole && sh_all_zero(data, len)) {
 		if (off == 0) {
 			mmu->zero_gfn = gfn;
-			mmu->zero_next = len / 8;
-		} else if (mmu->zero_gfn == gfn && off / 8 == mmu->zero_next) {
-			mmu->zero_next += len / 8;
+			mmu->zero_next = len;
+		} else if (mmu->zero_gfn == gfn && off == mmu->zero_next) {
+			mmu->zero_next += len;
 		} else {
 			return false;
 		}
@@ -197,7 +194,7 @@ static void sh_write_frame(struct shadow_mmu *mmu,
 		mmu->zero_next = 0;
 		return;
 	}
-	sh_revalidate_range(mmu, gp, gfn, off / 8, (off + len - 1) / 8);
+	sh_revalidate_range(mmu, gp, gfn, off, off + len - 1);
 }
 
 /* Checks and bookkeeping shared by the write and cmpxchg entry points. */

@@ -164,39 +164,80 @@ static int handle_exception(struct shvm_vcpu *v, const struct vmx_exit *e)
 	return vmx_exit_internal(v, SHADOWVM_INTERNAL_ERROR_EMULATION, e);
 }
 
-static void flush_all_shadows(struct shvm_vcpu *v)
+/*
+ * The guest changed its paging mode or a control the shadows depend on:
+ * reload the root before the next entry (the pager retires shadows built
+ * under the old mode or controls itself) and flush the whole TLB.
+ */
+static void paging_changed(struct shvm_vcpu *v)
 {
 	mutex_lock(&v->vm->mmu_lock);
 	shadow_release_root(&v->vm->mmu, &v->shadow);
-	shadow_flush_all(&v->vm->mmu);
 	mutex_unlock(&v->vm->mmu_lock);
+	v->paging_dirty = true;
+	set_bit(SHVM_REQ_TLB_FLUSH, &v->requests);
 }
 
+static bool pae_paging(u64 cr0, u64 cr4, u64 efer)
+{
+	return (cr0 & X86_CR0_PG) && (cr4 & X86_CR4_PAE) && !(efer & EFER_LME);
+}
+
+static bool code64(const struct shvm_vcpu *v, const struct vmx_exit *e)
+{
+	return (v->efer & EFER_LMA) && (e->cs_ar & VMX_AR_L_MASK);
+}
+
+/*
+ * MOV to CR0. Paging turned on with EFER.LME enters IA-32e mode (LMA set,
+ * from compatibility mode only), turned off leaves it; SDM Vol. 3, 9.8.5
+ * and the MOV to CR0 #GP conditions. Real mode is refused: without EPT
+ * there is no unrestricted guest to run it.
+ */
 static int set_cr0(struct shvm_vcpu *v, const struct vmx_exit *e, u64 val)
 {
-	u64 changed = val ^ v->cr0;
+	u64 changed = val ^ v->cr0, efer = v->efer;
 
 	if (val >> 32 || (val & X86_CR0_NW && !(val & X86_CR0_CD)) ||
 	    (val & X86_CR0_PG && !(val & X86_CR0_PE))) {
 		inject_gp(v);
 		return 0;
 	}
-	if (changed & (X86_CR0_PG | X86_CR0_PE)) {
-		/* Mode changes come with the other paging modes (issue 3). */
-		pr_notice_ratelimited("guest changed CR0.PG/PE (%#llx -> %#llx): not supported yet\n",
+	if (!(val & X86_CR0_PE)) {
+		pr_notice_ratelimited("guest cleared CR0.PE (%#llx -> %#llx): real mode is not supported\n",
 				      v->cr0, val);
 		return vmx_exit_internal(v, SHADOWVM_INTERNAL_ERROR_EMULATION, e);
 	}
+	if (changed & X86_CR0_PG) {
+		if ((val & X86_CR0_PG) && (efer & EFER_LME) &&
+		    (!(v->cr4 & X86_CR4_PAE) || (e->cs_ar & VMX_AR_L_MASK))) {
+			inject_gp(v);
+			return 0;
+		}
+		/* Paging off from 64-bit code would leave no valid mode. */
+		if (!(val & X86_CR0_PG) && code64(v, e)) {
+			inject_gp(v);
+			return 0;
+		}
+		efer &= ~EFER_LMA;
+		if ((val & X86_CR0_PG) && (efer & EFER_LME))
+			efer |= EFER_LMA;
+	}
+	if (pae_paging(val, v->cr4, efer) &&
+	    (changed & (X86_CR0_PG | X86_CR0_CD | X86_CR0_NW)) &&
+	    shvm_vcpu_load_pdptes(v, v->cr3)) {
+		inject_gp(v);
+		return 0;
+	}
 	v->cr0 = val | X86_CR0_ET;
+	v->efer = efer;
 	v->paging_dirty = true;
 	/*
 	 * Hardware CR0.WP stays 1; the pager emulates WP=0 in the shadows it
 	 * builds, so shadows made under the other value must go (invariant 9).
 	 */
-	if (changed & X86_CR0_WP) {
-		flush_all_shadows(v);
-		set_bit(SHVM_REQ_TLB_FLUSH, &v->requests);
-	}
+	if (changed & (X86_CR0_PG | X86_CR0_PE | X86_CR0_WP))
+		paging_changed(v);
 	return 0;
 }
 
@@ -209,18 +250,22 @@ static int set_cr4(struct shvm_vcpu *v, u64 val)
 		inject_gp(v);
 		return 0;
 	}
+	if (pae_paging(v->cr0, val, v->efer) &&
+	    (changed & (X86_CR4_PAE | X86_CR4_PGE | X86_CR4_PSE |
+			X86_CR4_SMEP)) &&
+	    shvm_vcpu_load_pdptes(v, v->cr3)) {
+		inject_gp(v);
+		return 0;
+	}
 	v->cr4 = val;
 	v->paging_dirty = true;
 	/*
-	 * A PGE toggle flushes global translations; SMEP/SMAP/PSE change what
-	 * the guest's tables mean. Shadows made under the old value must not
-	 * be reused (invariant 9): drop them all.
+	 * PAE switches paging modes; PSE, SMEP and SMAP change what the
+	 * guest's tables mean; a PGE toggle flushes global translations.
 	 */
-	if (changed & (X86_CR4_PGE | X86_CR4_SMEP | X86_CR4_SMAP |
-		       X86_CR4_PSE)) {
-		flush_all_shadows(v);
-		set_bit(SHVM_REQ_TLB_FLUSH, &v->requests);
-	}
+	if (changed & (X86_CR4_PAE | X86_CR4_PGE | X86_CR4_SMEP |
+		       X86_CR4_SMAP | X86_CR4_PSE))
+		paging_changed(v);
 	return 0;
 }
 
@@ -230,6 +275,12 @@ static int set_cr3(struct shvm_vcpu *v, const struct vmx_exit *e, u64 val)
 	int err;
 
 	if (val >> 52) {
+		inject_gp(v);
+		return 0;
+	}
+	/* PAE paging: the PDPTEs are read now, #GP if malformed. */
+	if (pae_paging(v->cr0, v->cr4, v->efer) &&
+	    shvm_vcpu_load_pdptes(v, val)) {
 		inject_gp(v);
 		return 0;
 	}
@@ -252,6 +303,10 @@ static int handle_cr(struct shvm_vcpu *v, const struct vmx_exit *e)
 	unsigned int reg = (e->qualification >> 8) & 15;
 	u64 val = v->regs[reg];
 	int ret = 0;
+
+	/* Outside 64-bit code the operand is 32 bits wide. */
+	if (!code64(v, e))
+		val = (u32)val;
 
 	vm_stat_inc(v, SHADOWVM_STAT_EXIT_CR);
 	if (type == 0) {			/* MOV to CR */
@@ -278,7 +333,7 @@ static int handle_cr(struct shvm_vcpu *v, const struct vmx_exit *e)
 	} else if (type == 1) {			/* MOV from CR */
 		switch (cr) {
 		case 3:
-			v->regs[reg] = v->cr3;
+			v->regs[reg] = code64(v, e) ? v->cr3 : (u32)v->cr3;
 			break;
 		case 8:
 			v->regs[reg] = v->cr8;
@@ -471,7 +526,7 @@ static int set_msr(struct shvm_vcpu *v, u32 msr, u64 val)
 		/* LMA is read-only: the processor owns it. */
 		val = (val & ~EFER_LMA) | (v->efer & EFER_LMA);
 		if ((val ^ v->efer) & EFER_NX)
-			flush_all_shadows(v);
+			paging_changed(v);
 		v->efer = val;
 		v->paging_dirty = true;
 		return 0;

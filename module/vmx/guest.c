@@ -55,7 +55,10 @@ u64 vmx_hw_cr4(u64 guest_cr4)
 {
 	u64 cr4 = guest_cr4 & GUEST_CR4_ALLOWED;
 
-	/* The shadow tables are always 4-level long-mode tables. */
+	/*
+	 * The shadow tables are 4-level tables for a long-mode guest and PAE
+	 * tables for every other (guest.c and mmu/shadow.h): PAE always.
+	 */
 	cr4 |= X86_CR4_PAE | vmx_caps.cr4_fixed0;
 	return cr4 & vmx_caps.cr4_fixed1;
 }
@@ -90,8 +93,13 @@ void vmx_write_paging_regs(struct shvm_vcpu *v)
 	 * hardware NXE is forced on all the same: only then do fetch faults
 	 * report I/D, which the pager needs to tell a fetch from a read.
 	 */
+	/*
+	 * Hardware CR0.PG is always 1, so hardware LME must equal LMA: a
+	 * guest that set LME with paging off is not in long mode yet.
+	 */
 	if (entry & VM_ENTRY_LOAD_IA32_EFER)
-		vmcs_write(GUEST_IA32_EFER, v->efer | EFER_NX);
+		vmcs_write(GUEST_IA32_EFER, (v->efer | EFER_NX) &
+			   ~(v->efer & EFER_LMA ? 0 : EFER_LME));
 }
 
 void vmx_setup_vmcs(struct shvm_vcpu *v)
@@ -216,17 +224,21 @@ static const char *sregs_invalid(const struct shadowvm_sregs *s)
 		return "descriptor-table padding must be zero";
 	if (!(s->cr0 & X86_CR0_PE))
 		return "real mode (CR0.PE=0) is not supported";
-	if (!(s->cr0 & X86_CR0_PG))
-		return "unpaged protected mode is not supported yet";
 	if (s->cr0 >> 32 || (s->cr0 & X86_CR0_NW && !(s->cr0 & X86_CR0_CD)))
 		return "CR0 has reserved or invalid bits";
 	if (!vmx_guest_cr4_valid(s->cr4))
 		return "CR4 sets bits this vCPU does not offer";
 	if (!vmx_guest_efer_valid(s->efer))
 		return "EFER sets bits this vCPU does not offer";
-	if (!(s->cr4 & X86_CR4_PAE) || !(s->efer & EFER_LME) ||
-	    !(s->efer & EFER_LMA))
-		return "only 4-level long mode is supported yet (CR4.PAE, EFER.LME, EFER.LMA)";
+	if (!!(s->efer & EFER_LMA) !=
+	    (!!(s->efer & EFER_LME) && !!(s->cr0 & X86_CR0_PG)))
+		return "EFER.LMA must be set exactly when EFER.LME and CR0.PG are";
+	if ((s->efer & EFER_LMA) && !(s->cr4 & X86_CR4_PAE))
+		return "long mode needs CR4.PAE";
+	if (!(s->efer & EFER_LMA) && s->cs.l)
+		return "CS.L is set outside long mode";
+	if ((s->efer & EFER_LMA) && s->cs.l && s->cs.db)
+		return "CS.L and CS.D are both set";
 	if (s->cr3 >> 52 || s->cr8 > 15)
 		return "CR3 or CR8 has reserved bits set";
 	return NULL;

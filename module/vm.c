@@ -259,6 +259,8 @@ static int vm_get_stats(struct shvm_vm *vm, void __user *argp)
 	st->val[SHADOWVM_STAT_UNSHADOWS_WALK] = ms->unshadows_walk;
 	st->val[SHADOWVM_STAT_L3_MASS_UNPINS] = ms->l3_mass_unpins;
 	st->val[SHADOWVM_STAT_PREFETCHED] = ms->prefetched;
+	st->val[SHADOWVM_STAT_OOS_UNSYNCS] = ms->oos_unsyncs;
+	st->val[SHADOWVM_STAT_OOS_RESYNCS] = ms->oos_resyncs;
 	mutex_unlock(&vm->mmu_lock);
 	st->nr = SHADOWVM_STAT_NR;
 	if (copy_to_user(argp, st, sizeof(*st)))

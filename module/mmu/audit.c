@@ -42,7 +42,7 @@ static void audit_paging(const struct shadow_mmu *mmu, struct guest_paging *gp)
 
 static bool audit_skip_frame(const struct shadow_mmu *mmu, u64 gfn)
 {
-	return mmu->oos_valid && mmu->oos_gfn == gfn;
+	return shadow_gfn_unsynced(mmu, gfn);
 }
 
 /* Invariant 3: may a shadow leaf map guest frame @gfn writable? */

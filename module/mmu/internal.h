@@ -163,6 +163,20 @@ static inline bool sh_type_has_up(unsigned int type)
 	       type == SH_TYPE_L3_64;
 }
 
+/* Index in the guest table of the entry that entry @idx of @sp mirrors. */
+static inline unsigned int sh_guest_index(const struct shadow_page *sp,
+					  unsigned int idx)
+{
+	switch (sp->type) {
+	case SH_TYPE_L1_32:
+		return sp->part * SH_ENTRIES + idx;
+	case SH_TYPE_L2_32:
+		return sp->part * (SH_ENTRIES / 2) + idx / 2;
+	default:
+		return idx;
+	}
+}
+
 /* Hardware paging level of a shadow of @type (leaves: 1). */
 static inline unsigned int sh_type_level(unsigned int type)
 {
@@ -309,6 +323,8 @@ void sh_zap_entry(struct shadow_mmu *mmu, struct shadow_page *sp,
 void sh_remove_shadow(struct shadow_mmu *mmu, struct shadow_page *sp);
 bool sh_unshadow_frame(struct shadow_mmu *mmu, u64 gfn);
 void sh_write_protect_frame(struct shadow_mmu *mmu, u64 gfn);
+void sh_write_protect_entry(struct shadow_mmu *mmu, struct shadow_page *sp,
+			    unsigned int idx, u64 hfn);
 void sh_set_link(struct shadow_mmu *mmu, struct shadow_page *sp,
 		 unsigned int idx, struct shadow_page *child, u64 flags);
 void sh_set_leaf(struct shadow_mmu *mmu, struct shadow_page *sp,
@@ -322,7 +338,34 @@ void sh_resync(struct shadow_mmu *mmu);
 void sh_check_mode(struct shadow_mmu *mmu, const struct guest_paging *gp);
 void sh_flush_if_needed(struct shadow_mmu *mmu);
 
-/* emulate.c (write path) */
+/* write.c */
 void sh_emulate_note_walk(struct shadow_mmu *mmu, const struct guest_walk *w);
+/* Bytes [@first, @last] of frame @gfn changed: update its shadows. */
+void sh_revalidate_range(struct shadow_mmu *mmu, const struct guest_paging *gp,
+			 u64 gfn, unsigned int first, unsigned int last);
+
+/* oos.c */
+int sh_oos_init(struct shadow_mmu *mmu);
+void sh_oos_destroy(struct shadow_mmu *mmu);
+struct shadow_oos *sh_oos_find(const struct shadow_mmu *mmu, u64 gfn);
+bool sh_oos_eligible(const struct shadow_mmu *mmu, u64 gfn);
+/* Let @gfn (mapped at host frame @hfn) go out of sync; may evict one. */
+void sh_oos_unsync(struct shadow_mmu *mmu, const struct guest_paging *gp,
+		   u64 gfn, u64 hfn);
+void sh_oos_note_leaf(struct shadow_mmu *mmu, struct shadow_page *sp,
+		      unsigned int idx, u64 new);
+/*
+ * Entry @idx of L1 shadow @sp now reflects guest entry @ge: if its frame
+ * is out of sync, that is what the snapshot must hold for it, or a later
+ * change back to the snapshot's value would go unnoticed at resync.
+ */
+void sh_oos_note_guest(struct shadow_mmu *mmu, const struct shadow_page *sp,
+		       unsigned int idx, u64 ge);
+void sh_oos_resync_all(struct shadow_mmu *mmu, const struct guest_paging *gp);
+/* A shadow of @type is about to be made for @gfn: resync it unless L1. */
+void sh_oos_before_shadow(struct shadow_mmu *mmu,
+			  const struct guest_paging *gp, u64 gfn,
+			  unsigned int type);
+void sh_oos_drop_all(struct shadow_mmu *mmu);
 
 #endif /* SHADOWVM_MMU_INTERNAL_H */

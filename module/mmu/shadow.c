@@ -90,20 +90,6 @@ static struct shadow_page *sh_top(const struct shadow_vcpu *sv, u64 addr,
 	return sv->root[(addr >> 30) & 3];
 }
 
-/* Index in the guest table of the entry that entry @idx of @sp mirrors. */
-static unsigned int sh_guest_index(const struct shadow_page *sp,
-				   unsigned int idx)
-{
-	switch (sp->type) {
-	case SH_TYPE_L1_32:
-		return sp->part * SH_ENTRIES + idx;
-	case SH_TYPE_L2_32:
-		return sp->part * (SH_ENTRIES / 2) + idx / 2;
-	default:
-		return idx;
-	}
-}
-
 u64 sh_guest_entry(struct shadow_mmu *mmu, const struct guest_paging *gp,
 		   const struct shadow_page *sp, unsigned int idx)
 {
@@ -235,29 +221,36 @@ void sh_write_protect_frame(struct shadow_mmu *mmu, u64 gfn)
 
 		if (!sh_type_is_leaf(sp->type))
 			continue;
-		for (j = 0; j < SH_ENTRIES; j++) {
-			u64 e = sp->entries[j];
-
-			if (!(e & PTE_P) || !(e & PTE_RW) ||
-			    ((e & PTE_ADDR_MASK) >> SH_PAGE_SHIFT) != hfn)
-				continue;
-			/*
-			 * A supervisor-only entry may be a WP=0 flip
-			 * (sh_wp0_flip()) whose U would stay dropped once W
-			 * goes: zap it, the next access rebuilds it exactly.
-			 */
-			if (e & PTE_US)
-				e &= ~(PTE_RW | PTE_D);
-			else
-				e = 0;
-			WRITE_ONCE(sp->entries[j], e);
-			mmu->flush_pending = true;
-		}
+		for (j = 0; j < SH_ENTRIES; j++)
+			sh_write_protect_entry(mmu, sp, j, hfn);
 	}
+}
+
+/* Leaf entry @idx of @sp loses write access if it maps host frame @hfn. */
+void sh_write_protect_entry(struct shadow_mmu *mmu, struct shadow_page *sp,
+			    unsigned int idx, u64 hfn)
+{
+	u64 e = sp->entries[idx];
+
+	if (!(e & PTE_P) || !(e & PTE_RW) ||
+	    ((e & PTE_ADDR_MASK) >> SH_PAGE_SHIFT) != hfn)
+		return;
+	/*
+	 * A supervisor-only entry may be a WP=0 flip (sh_wp0_flip()) whose
+	 * U would stay dropped once W goes: zap it, the next access rebuilds
+	 * it exactly.
+	 */
+	if (e & PTE_US)
+		e &= ~(PTE_RW | PTE_D);
+	else
+		e = 0;
+	WRITE_ONCE(sp->entries[idx], e);
+	mmu->flush_pending = true;
 }
 
 /* Find the shadow with key @k or make one (the pool is reserved). */
 static struct shadow_page *sh_get_shadow(struct shadow_mmu *mmu,
+					 const struct guest_paging *gp,
 					 const struct sh_key *k)
 {
 	struct shadow_page *sp = sh_hash_lookup(mmu, k->gfn, k->type, k->part);
@@ -265,6 +258,7 @@ static struct shadow_page *sh_get_shadow(struct shadow_mmu *mmu,
 
 	if (sp)
 		return sp;
+	sh_oos_before_shadow(mmu, gp, k->gfn, k->type);
 	first = sh_type_is_table(k->type) && !sh_frame_is_shadowed(mmu, k->gfn);
 	sp = sh_alloc(mmu, k->gfn, k->type, k->part);
 	if (sp && first)
@@ -451,10 +445,10 @@ void shadow_step_done(struct shadow_mmu *mmu)
 void sh_resync(struct shadow_mmu *mmu)
 {
 	sh_step_undo(mmu);
-	if (!mmu->oos_valid)
+	if (!mmu->path_valid)
 		return;
-	mmu->oos_valid = false;
-	sh_unshadow_frame(mmu, mmu->oos_gfn);
+	mmu->path_valid = false;
+	sh_unshadow_frame(mmu, mmu->path_gfn);
 }
 
 /* Shadows built under other paging controls must not be reused. */
@@ -485,7 +479,11 @@ int shadow_mmu_init(struct shadow_mmu *mmu, struct mmu_host *host,
 	if (ret)
 		return ret;
 	ret = sh_hash_init(mmu);
+	if (!ret)
+		ret = sh_oos_init(mmu);
 	if (ret) {
+		sh_oos_destroy(mmu);
+		sh_hash_destroy(mmu);
 		sh_pool_destroy(mmu);
 		return ret;
 	}
@@ -512,6 +510,7 @@ void shadow_mmu_destroy(struct shadow_mmu *mmu)
 		sp->nr_loaded = 0;
 		sh_destroy(mmu, sp);
 	}
+	sh_oos_destroy(mmu);
 	sh_hash_destroy(mmu);
 	sh_pool_destroy(mmu);
 }
@@ -538,6 +537,8 @@ void shadow_flush_all(struct shadow_mmu *mmu)
 		if (sp->type != SH_TYPE_NONE && sp->nr_loaded)
 			sh_zap_all(mmu, sp);
 	}
+	/* Only roots remain, and no root is an L1. */
+	sh_oos_drop_all(mmu);
 	sh_flush_if_needed(mmu);
 }
 
@@ -570,6 +571,8 @@ int shadow_load_root(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
 		return -EINVAL;
 	sh_resync(mmu);
 	sh_check_mode(mmu, gp);
+	/* A CR3 load or mode change is a TLB-flush point. */
+	sh_oos_resync_all(mmu, gp);
 	mmu->stats.root_loads++;
 
 	for (q = 0; q < 4; q++) {
@@ -593,7 +596,8 @@ int shadow_load_root(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
 		if (mode == SHADOW_MODE_64)
 			sh_l3_toplevel_check(mmu);
 		for (q = 0; q < 4; q++) {
-			roots[q] = want[q] ? sh_get_shadow(mmu, &k[q]) : NULL;
+			roots[q] = want[q] ? sh_get_shadow(mmu, gp, &k[q]) :
+					     NULL;
 			if (want[q] && !roots[q]) {
 				/* Cannot happen after the reserve. */
 				sh_flush_if_needed(mmu);
@@ -692,6 +696,7 @@ void sh_set_leaf(struct shadow_mmu *mmu, struct shadow_page *sp,
 	if (old & PTE_P)
 		mmu->flush_pending = true;
 	WRITE_ONCE(sp->entries[idx], new);
+	sh_oos_note_leaf(mmu, sp, idx, new);
 }
 
 /* Rights of a guest non-leaf entry, as shadow entry flags. */
@@ -717,6 +722,17 @@ bool sh_guest_entry_usable(const struct guest_paging *gp, unsigned int level,
 }
 
 /*
+ * May a shadow leaf map guest frame @gfn writable, as far as page tables
+ * go? Not if it holds a shadowed guest table (invariant 3), unless its
+ * shadows are allowed to lag (shadow_gfn_unsynced()).
+ */
+static bool sh_frame_writable(const struct shadow_mmu *mmu, u64 gfn)
+{
+	return !sh_frame_is_shadowed(mmu, gfn) ||
+	       shadow_gfn_unsynced(mmu, gfn);
+}
+
+/*
  * The shadow L1 entry for guest L1 entry @ge (present, A set), or 0 when
  * its frame is outside guest RAM (MMIO is never mapped). Writable only if
  * the guest entry is writable and dirty, the slot is writable and the
@@ -736,8 +752,7 @@ u64 sh_leaf_entry(struct shadow_mmu *mmu, const struct guest_paging *gp,
 	if ((gp->efer & EFER_NXE) && (ge & PTE_NX))
 		leaf |= PTE_NX;
 	if (slot_writable && (ge & PTE_RW) && (ge & PTE_D) &&
-	    (!sh_frame_is_shadowed(mmu, gfn) ||
-	     (mmu->oos_valid && mmu->oos_gfn == gfn)))
+	    sh_frame_writable(mmu, gfn))
 		leaf |= PTE_RW | PTE_D;
 	return leaf;
 }
@@ -766,7 +781,8 @@ static void sh_prefetch(struct shadow_mmu *mmu, const struct guest_paging *gp,
 		leaf = sh_leaf_entry(mmu, gp, ge);
 		if (!leaf)
 			continue;
-		WRITE_ONCE(sp->entries[i], leaf);
+		sh_set_leaf(mmu, sp, i, leaf);
+		sh_oos_note_guest(mmu, sp, i, ge);
 		mmu->stats.prefetched++;
 	}
 }
@@ -846,7 +862,7 @@ static int sh_build(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
 			if (!*flip_loc)
 				*flip_loc = sh_locator(mmu, sp, idx);
 		}
-		child = sh_get_shadow(mmu, &k);
+		child = sh_get_shadow(mmu, gp, &k);
 		if (!child)
 			return -ENOMEM;
 		sh_set_link(mmu, sp, idx, child, flags);
@@ -875,16 +891,16 @@ static int sh_build(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
 		leaf = sh_leaf_entry(mmu, gp, w->entry[1]);
 	} else {
 		/* Rights are in the shadow L2e; the FL1 adds per-frame ones. */
-		writable = slot_writable &&
-			   (!sh_frame_is_shadowed(mmu, w->gfn) ||
-			    (mmu->oos_valid && mmu->oos_gfn == w->gfn));
+		writable = slot_writable && sh_frame_writable(mmu, w->gfn);
 		leaf = (hfn << SH_PAGE_SHIFT) | PTE_P | PTE_A | PTE_US;
 		if (writable)
 			leaf |= PTE_RW | PTE_D;
 	}
 	sh_set_leaf(mmu, sp, sh_entry_index(addr, 1), leaf);
-	if (w->leaf_level == 1)
+	if (w->leaf_level == 1) {
+		sh_oos_note_guest(mmu, sp, sh_entry_index(addr, 1), w->entry[1]);
 		sh_prefetch(mmu, gp, sp, sh_entry_index(addr, 1));
+	}
 	return 0;
 }
 
@@ -968,8 +984,8 @@ int shadow_page_fault(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
 		if (mmu->native_gfn == w.gfn)
 			mmu->native_valid = false;
 		if (sh_on_walk_path(&w, w.gfn)) {
-			mmu->oos_valid = true;
-			mmu->oos_gfn = w.gfn;
+			mmu->path_valid = true;
+			mmu->path_gfn = w.gfn;
 		} else if (sh_frame_is_shadowed(mmu, w.gfn)) {
 			sh_unshadow_frame(mmu, w.gfn);
 		}
@@ -987,6 +1003,15 @@ int shadow_page_fault(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
 		sup_write = false;
 		emulate = true;
 	}
+	/*
+	 * A supervisor write to a guest L1 (shadowed as nothing else) lets
+	 * it go out of sync rather than be emulated: sh_build() then maps
+	 * it writable and the guest writes it natively (oos.c).
+	 */
+	if ((access & PFEC_WRITE) && !native && !emulate &&
+	    !sh_oos_find(mmu, w.gfn) && !sh_on_walk_path(&w, w.gfn) &&
+	    sh_oos_eligible(mmu, w.gfn))
+		sh_oos_unsync(mmu, gp, w.gfn, hfn);
 	ret = sh_build(mmu, sv, gp, addr, &w, hfn, slot_writable, sup_write,
 		       &flip_loc);
 	if (ret)
@@ -1001,7 +1026,7 @@ int shadow_page_fault(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
 	mmu->stats.shadow_faults++;
 	out->kind = SHADOW_FAULT_FIXED;
 	if ((access & PFEC_WRITE) && !native &&
-	    (emulate || sh_frame_is_shadowed(mmu, w.gfn))) {
+	    (emulate || !sh_frame_writable(mmu, w.gfn))) {
 		/* The path is built (read-only leaf): emulate the write. */
 		out->kind = SHADOW_FAULT_EMULATE;
 		out->gpa = w.gpa;
@@ -1023,6 +1048,7 @@ void shadow_invlpg(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
 		return;
 	sh_resync(mmu);
 	sh_check_mode(mmu, gp);
+	sh_oos_resync_all(mmu, gp);
 	for (sp = sh_top(sv, addr, &level); sp && !sp->dead && level >= 1;
 	     level--) {
 		unsigned int idx = sh_entry_index(addr, level);

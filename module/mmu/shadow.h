@@ -74,9 +74,28 @@ struct shadow_stats {
 	u64 unshadows_walk;	/* unshadows that had to search all parents */
 	u64 l3_mass_unpins;	/* times L3-toplevel was switched off */
 	u64 prefetched;		/* L1 entries filled ahead of a fault */
+	u64 oos_unsyncs;	/* L1s let out of sync instead of emulating */
+	u64 oos_resyncs;	/* out-of-sync L1s brought back in sync */
 };
 
 struct shadow_page;
+
+#define SHADOW_OOS_SLOTS	4	/* L1s out of sync at a time, per VM */
+#define SHADOW_OOS_WMAPS	4	/* writable mappings remembered, each */
+
+/* A guest L1 the guest may write natively until its next TLB flush. */
+struct shadow_oos {
+	u64 gfn;
+	u64 hfn;
+	u64 *snapshot;		/* the frame as it was when it went out of sync */
+	/*
+	 * Locators of the shadow leaves that map the frame writable; more
+	 * than SHADOW_OOS_WMAPS were made when nr_wmaps exceeds it.
+	 */
+	u64 wmap[SHADOW_OOS_WMAPS];
+	unsigned int nr_wmaps;
+	bool valid;
+};
 
 struct shadow_mmu {
 	struct mmu_host *host;
@@ -100,8 +119,11 @@ struct shadow_mmu {
 	 * the translation path of that very write (see shadow-pager.rst);
 	 * its shadows are dropped at the next pager entry.
 	 */
-	u64 oos_gfn;
-	bool oos_valid;
+	u64 path_gfn;
+	bool path_valid;
+	/* Out-of-sync L1s (oos.c); a slot is free when !valid. */
+	struct shadow_oos oos[SHADOW_OOS_SLOTS];
+	unsigned int oos_next;	/* slot to evict next, round robin */
 	/*
 	 * The emulator gave up on a write to this frame: the next write
 	 * fault on it runs natively (see shadow_unshadow_gfn()).
@@ -184,6 +206,15 @@ struct shadow_fault {
 	 */
 	bool single_step;
 };
+
+/*
+ * May the shadows of guest frame @gfn lag behind the guest's entries in
+ * it? True for an out-of-sync L1 (until the guest's next TLB flush:
+ * CR3 load, INVLPG, paging-mode change) and for the frame a native write
+ * went through on its own walk path (until the next pager call). The
+ * translations through such a frame are those of a stale TLB.
+ */
+bool shadow_gfn_unsynced(const struct shadow_mmu *mmu, u64 gfn);
 
 /* The instruction single-stepped for shadow_fault.single_step is done. */
 void shadow_step_done(struct shadow_mmu *mmu);

@@ -60,6 +60,7 @@ static void sh_revalidate_entry(struct shadow_mmu *mmu,
 			sh_set_leaf(mmu, sp, idx, leaf);
 		else
 			sh_zap_entry(mmu, sp, idx);
+		sh_oos_note_guest(mmu, sp, idx, ge);
 		return;
 	}
 	sh_child_key(gp, sp, idx, ge, &k, &flags);
@@ -70,10 +71,8 @@ static void sh_revalidate_entry(struct shadow_mmu *mmu,
 		sh_zap_entry(mmu, sp, idx);
 }
 
-/* Bytes [@first, @last] of frame @gfn changed: update its shadows. */
-static void sh_revalidate_range(struct shadow_mmu *mmu,
-				const struct guest_paging *gp, u64 gfn,
-				unsigned int first, unsigned int last)
+void sh_revalidate_range(struct shadow_mmu *mmu, const struct guest_paging *gp,
+			 u64 gfn, unsigned int first, unsigned int last)
 {
 	unsigned int type, part, size, i, sfirst, slast;
 

@@ -144,6 +144,8 @@ static const char *const stat_names[SHADOWVM_STAT_NR] = {
 	[SHADOWVM_STAT_UNSHADOWS_WALK]	= "unshadows_via_walk",
 	[SHADOWVM_STAT_L3_MASS_UNPINS]	= "l3_mass_unpins",
 	[SHADOWVM_STAT_PREFETCHED]	= "prefetched",
+	[SHADOWVM_STAT_OOS_UNSYNCS]	= "oos_unsyncs",
+	[SHADOWVM_STAT_OOS_RESYNCS]	= "oos_resyncs",
 };
 
 const char *svm_stat_name(unsigned int i)

@@ -113,6 +113,8 @@ enum shadowvm_stat {
 	SHADOWVM_STAT_UNSHADOWS_WALK,	/* ... by searching all candidates */
 	SHADOWVM_STAT_L3_MASS_UNPINS,	/* L3-toplevel switched off */
 	SHADOWVM_STAT_PREFETCHED,	/* L1 entries filled ahead of faults */
+	SHADOWVM_STAT_OOS_UNSYNCS,	/* guest L1s let out of sync */
+	SHADOWVM_STAT_OOS_RESYNCS,	/* ... brought back at a TLB flush */
 	SHADOWVM_STAT_NR
 };
 

@@ -111,6 +111,36 @@ int main(void)
 	   parse_size("0x1000", &v) == 0 && v == 0x1000 &&
 	   parse_size("1G", &v) == 0 && v == 1 << 30 &&
 	   parse_size("12q", &v) == -EINVAL, "size parser");
+
+	/* Unpaged 32-bit entry: same descriptors, no paging state. */
+	memset(m.host, 0xcc, m.size);
+	ok(guest_setup_unpaged(&m, GUEST_LOAD_DEFAULT, &s, &r) == 0,
+	   "unpaged setup");
+	d = desc(&m, s.cs.selector);
+	ok(s.cs.selector == GUEST_SEL_CODE32 && s.cs.l == 0 && s.cs.db == 1 &&
+	   s.cs.g == 1 && s.cs.limit == 0xffffffff && s.cs.base == 0 &&
+	   s.cs.type == 0xb && !((d >> 53) & 1) && ((d >> 54) & 1) &&
+	   ((d >> 40) & 0xf) == s.cs.type && ((d >> 47) & 1),
+	   "unpaged CS: flat 4 GiB 32-bit code, matches the descriptor");
+	d = desc(&m, s.ds.selector);
+	ok(((d >> 40) & 0xff) == 0x93 && s.ds.db == 1 && s.ds.limit == 0xffffffff &&
+	   s.ss.selector == GUEST_SEL_DATA && s.es.selector == GUEST_SEL_DATA,
+	   "unpaged data segments flat 4 GiB");
+	d = desc(&m, s.tr.selector);
+	/* VM entry outside IA-32e mode: TR type 3 or 11 (busy 16/32-bit). */
+	ok(s.tr.type == 11 && ((d >> 40) & 0xf) == 11 && !s.tr.unusable &&
+	   s.tr.present && desc_base(d) == s.tr.base && s.tr.limit >= 0x67,
+	   "unpaged TR: busy 32-bit TSS (type 11)");
+	ok(s.cr0 == 0x33 && s.cr4 == 0 && s.efer == 0 && s.cr3 == 0,
+	   "unpaged CR0 = PE|MP|ET|NE, CR4/EFER/CR3 zero");
+	ok(r.rip == GUEST_LOAD_DEFAULT && r.rsp == GUEST_STACK_TOP &&
+	   r.rflags == 2 && r.rdi == m.size && r.rsi == GUEST_LOAD_DEFAULT,
+	   "unpaged entry registers");
+	memcpy(&v, m.host + GUEST_PML4, 8);
+	ok(v == 0xccccccccccccccccULL, "unpaged: no page tables written");
+	ok(guest_setup_unpaged(&m, 1ULL << 32, &s, &r) == -EINVAL,
+	   "unpaged entry above 4 GiB refused");
+
 	guest_mem_free(&m);
 	ok(guest_mem_alloc(&m, 1 << 20) == 0 &&
 	   guest_setup_long_mode(&m, GUEST_LOAD_DEFAULT, &s, &r) == -EINVAL,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * shadowvm-run: run a flat 64-bit guest image on /dev/shadowvm.
+ * shadowvm-run: run a flat guest image on /dev/shadowvm, entered in 64-bit
+ * long mode or in unpaged 32-bit protected mode.
  *
  * The loader (lib/guest.c) and the device model (lib/devices.c) do not
  * know about shadowvm; only this file's VM setup and run loop talk to the
@@ -25,12 +26,13 @@
 
 static const char usage_text[] =
 "Usage: shadowvm-run [OPTIONS] IMAGE\n"
-"Run a flat 64-bit guest image on /dev/shadowvm (VMX, shadow paging).\n"
+"Run a flat guest image on /dev/shadowvm (VMX, shadow paging).\n"
 "\n"
 "  -m, --mem SIZE     guest RAM at guest-physical 0 (default 64M; k/M/G\n"
 "                     suffixes; at least 2M)\n"
 "  -l, --load ADDR    load address of IMAGE and entry point (default\n"
 "                     0x100000; must be at least 0x80000)\n"
+"      --mode MODE    entry mode: 'long' (default) or 'unpaged'\n"
 "  -s, --stats        print the VM's statistics by name on stderr at the end\n"
 "  -h, --help         this text\n"
 "\n"
@@ -43,6 +45,11 @@ static const char usage_text[] =
 "  0x10000  PML4 (CR3); 0x11000 PDPT; 0x12000-0x15fff page directories:\n"
 "           0-4 GiB identity-mapped with 2 MiB pages, supervisor, RW\n"
 "  0x20000-0x80000  stack\n"
+"With --mode=unpaged the guest starts in 32-bit protected mode with paging\n"
+"off instead: CS 0x18 (flat 4 GiB, 32-bit), data 0x10, CR0 = PE|MP|ET|NE,\n"
+"CR4 = 0, EFER = 0, EIP = load address, ESP = 0x80000, EDI = RAM size,\n"
+"ESI = load address; same GDT, IDT and TSS, no page tables (the guest\n"
+"builds its own and may switch to any paging mode itself).\n"
 "Accesses above RAM (below 4 GiB) are MMIO: reads all ones, writes ignored.\n"
 "\n"
 "Devices: 16550 UART at 0x3f8 (output to stdout, LSR reads 0x60); debug\n"
@@ -227,11 +234,12 @@ int main(int argc, char **argv)
 		{ "mem", required_argument, NULL, 'm' },
 		{ "load", required_argument, NULL, 'l' },
 		{ "stats", no_argument, NULL, 's' },
+		{ "mode", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint64_t mem_size = 64ULL << 20, load = GUEST_LOAD_DEFAULT;
-	bool stats = false;
+	bool stats = false, unpaged = false;
 	struct guest_mem mem = { 0 };
 	struct shadowvm_sregs sregs;
 	struct shadowvm_regs regs;
@@ -261,6 +269,17 @@ int main(int argc, char **argv)
 		case 's':
 			stats = true;
 			break;
+		case 'M':
+			if (!strcmp(optarg, "long")) {
+				unpaged = false;
+			} else if (!strcmp(optarg, "unpaged")) {
+				unpaged = true;
+			} else {
+				fprintf(stderr, "shadowvm-run: bad --mode '%s' (long or unpaged)\n",
+					optarg);
+				return EXIT_SETUP_ERROR;
+			}
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
@@ -287,7 +306,10 @@ int main(int argc, char **argv)
 			strerror(-size));
 		return EXIT_SETUP_ERROR;
 	}
-	err = guest_setup_long_mode(&mem, load, &sregs, &regs);
+	if (unpaged)
+		err = guest_setup_unpaged(&mem, load, &sregs, &regs);
+	else
+		err = guest_setup_long_mode(&mem, load, &sregs, &regs);
 	if (err) {
 		fprintf(stderr, "shadowvm-run: guest setup: %s\n", strerror(-err));
 		return EXIT_SETUP_ERROR;

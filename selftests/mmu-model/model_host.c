@@ -62,6 +62,11 @@ void *model_hpa_va(struct mmu_host *h, u64 hpa)
 {
 	u64 hfn = hpa >> 12;
 
+	if (hpa >= MODEL_LOW_HPA &&
+	    hpa < MODEL_LOW_HPA + MODEL_MAX_LOW * 4096ULL)
+		return h->low[(hpa - MODEL_LOW_HPA) >> 12] ?
+		       (u8 *)h->low[(hpa - MODEL_LOW_HPA) >> 12] +
+		       (hpa & 4095) : NULL;
 	if (hpa >= MODEL_SHADOW_HPA) {
 		u64 i = (hpa - MODEL_SHADOW_HPA) >> 12;
 
@@ -99,9 +104,40 @@ void *mmu_host_alloc_page(struct mmu_host *h, u64 *hpa)
 	return NULL;
 }
 
+void *mmu_host_alloc_low_page(struct mmu_host *h, u64 *hpa)
+{
+	unsigned int i;
+
+	if (h->alloc_budget == 0)
+		return NULL;
+	for (i = 0; i < MODEL_MAX_LOW; i++) {
+		if (h->low[i])
+			continue;
+		h->low[i] = aligned_alloc(4096, 4096);
+		if (!h->low[i])
+			return NULL;
+		memset(h->low[i], 0, 4096);
+		*hpa = MODEL_LOW_HPA + (u64)i * 4096;
+		h->pages_live++;
+		if (h->alloc_budget > 0)
+			h->alloc_budget--;
+		return h->low[i];
+	}
+	return NULL;
+}
+
 void mmu_host_free_page(struct mmu_host *h, void *va)
 {
 	unsigned int i;
+
+	for (i = 0; i < MODEL_MAX_LOW; i++) {
+		if (h->low[i] == va) {
+			free(va);
+			h->low[i] = NULL;
+			h->pages_live--;
+			return;
+		}
+	}
 
 	for (i = 0; i < MODEL_MAX_SHADOW; i++) {
 		if (h->shadow[i] == va) {

@@ -67,18 +67,10 @@ static void done(struct model_vm *vm)
 /* The shadow L1/FL1 entry the processor would use for @va, or NULL. */
 static u64 *shadow_leaf(struct model_vm *vm, u64 va)
 {
-	u64 hpa = vm->sv.root_hpa;
-	int level;
+	u64 hpa[4], *leaf;
 
-	for (level = 4; level > 1; level--) {
-		u64 *t = model_hpa_va(&vm->host, hpa);
-		u64 e = t[(va >> (12 + 9 * (level - 1))) & 511];
-
-		if (!(e & PTE_P))
-			return NULL;
-		hpa = e & PTE_ADDR_MASK;
-	}
-	return &((u64 *)model_hpa_va(&vm->host, hpa))[(va >> 12) & 511];
+	hw_path(&vm->host, &vm->gp, vm->sv.root_hpa, va, hpa, &leaf);
+	return leaf;
 }
 
 static struct cpu_outcome access_(struct model_vm *vm, u64 va, u32 access)
@@ -122,6 +114,21 @@ static void expect_ok(struct model_vm *vm, u64 va, u32 access)
 
 static void test_init_and_modes(void)
 {
+	static const struct {
+		u64 cr0, cr4, efer;
+		enum shadow_guest_mode mode;
+	} modes[] = {
+		{ 0, 0, 0, SHADOW_MODE_NONE },
+		{ CR0_PG, CR4_PAE, EFER_LMA, SHADOW_MODE_NONE },
+		{ CR0_PE, CR4_PAE, EFER_LME, SHADOW_MODE_UNPAGED },
+		{ CR0_PE | CR0_PG, CR4_PSE, EFER_NXE, SHADOW_MODE_32 },
+		{ CR0_PE | CR0_PG, CR4_PAE, EFER_NXE, SHADOW_MODE_PAE },
+		{ CR0_PE | CR0_PG, CR4_PAE, EFER_LME | EFER_LMA,
+		  SHADOW_MODE_64 },
+		{ CR0_PE | CR0_PG, CR4_PAE | CR4_LA57, EFER_LME | EFER_LMA,
+		  SHADOW_MODE_NONE },
+	};
+	unsigned int i;
 	struct shadow_mmu mmu;
 	struct mmu_host host;
 	struct model_vm vm;
@@ -132,14 +139,36 @@ static void test_init_and_modes(void)
 	CHECK_EQ(host.zallocs_live, 0);
 
 	std_layout(&vm, 64);
+	/* Which mode each set of controls means; both walkers agree. */
+	for (i = 0; i < ARRAY_SIZE(modes); i++) {
+		struct guest_paging gp = vm.gp;
+
+		gp.cr0 = modes[i].cr0;
+		gp.cr4 = modes[i].cr4;
+		gp.efer = modes[i].efer;
+		CHECK_EQ(shadow_guest_mode(&gp), modes[i].mode);
+		if (modes[i].mode != SHADOW_MODE_NONE ||
+		    !(gp.cr4 & CR4_LA57))
+			CHECK_EQ(ref_mode(&gp), modes[i].mode);
+	}
+	/* Real mode (and 5-level paging) is refused, whatever is loaded. */
+	vm.gp.cr0 &= ~(CR0_PE | CR0_PG);
 	vm.gp.efer &= ~EFER_LMA;
 	CHECK_EQ(shadow_load_root(&vm.mmu, &vm.sv, &vm.gp), -EINVAL);
 	CHECK_EQ(shadow_page_fault(&vm.mmu, &vm.sv, &vm.gp, VA_T, 0, &f),
 		 -EINVAL);
-	vm.gp.efer |= EFER_LMA;
-	vm.gp.cr4 &= ~CR4_PAE;
+	shadow_release_root(&vm.mmu, &vm.sv);
+	CHECK_EQ(vm.sv.root_hpa, 0);
 	CHECK_EQ(shadow_load_root(&vm.mmu, &vm.sv, &vm.gp), -EINVAL);
-	vm.gp.cr4 |= CR4_PAE;
+	CHECK_EQ(vm.sv.root_hpa, 0);
+	CHECK_EQ(shadow_page_fault(&vm.mmu, &vm.sv, &vm.gp, VA_T, 0, &f),
+		 -EINVAL);
+	model_long_mode(&vm.gp, G_L4 << 12);
+	vm.gp.cr4 |= CR4_LA57;
+	CHECK_EQ(shadow_load_root(&vm.mmu, &vm.sv, &vm.gp), -EINVAL);
+	model_long_mode(&vm.gp, G_L4 << 12);
+	CHECK_EQ(shadow_load_root(&vm.mmu, &vm.sv, &vm.gp), 0);
+	expect_ok(&vm, 0x1000, 0);
 	done(&vm);
 }
 
@@ -153,27 +182,27 @@ static void test_hash(void)
 	CHECK_EQ(model_vm_init(&vm, 64), 0);
 	model_add_slot(&vm.host, 0, 1024, false);
 	/* Three frames in one bucket. */
-	b = sh_hash_bucket(&vm.mmu, 100, SH_TYPE_L2_64);
+	b = sh_hash_bucket(&vm.mmu, 100, SH_TYPE_L2_64, 0);
 	for (g = 100; n < 3 && g < 100000; g++)
-		if (sh_hash_bucket(&vm.mmu, g, SH_TYPE_L2_64) == b)
+		if (sh_hash_bucket(&vm.mmu, g, SH_TYPE_L2_64, 0) == b)
 			gfns[n++] = g;
 	CHECK_EQ(n, 3);
 	CHECK_EQ(sh_reserve(&vm.mmu, 3), 0);
 	for (i = 0; i < 3; i++) {
-		sp[i] = sh_alloc(&vm.mmu, gfns[i], SH_TYPE_L2_64);
+		sp[i] = sh_alloc(&vm.mmu, gfns[i], SH_TYPE_L2_64, 0);
 		sh_get_ref(&vm.mmu, sp[i], 0);
 	}
 	CHECK_EQ(vm.mmu.stats.pages_in_use, 3);
 	vm.mmu.stats.hash_max_chain = 0;
 	vm.mmu.stats.hash_lookups = 0;
 	/* The first inserted is at the tail: the lookup walks 3. */
-	CHECK(sh_hash_lookup(&vm.mmu, gfns[0], SH_TYPE_L2_64) == sp[0]);
+	CHECK(sh_hash_lookup(&vm.mmu, gfns[0], SH_TYPE_L2_64, 0) == sp[0]);
 	CHECK_EQ(vm.mmu.stats.hash_max_chain, 3);
 	CHECK(list_first_entry(&vm.mmu.hash[b], struct shadow_page,
 			       hash_link) == sp[0]);
 	/* Same frame, other type: a miss. */
-	CHECK(!sh_hash_lookup(&vm.mmu, gfns[0], SH_TYPE_L1_64));
-	CHECK(sh_hash_lookup(&vm.mmu, gfns[0], SH_TYPE_L2_64) == sp[0]);
+	CHECK(!sh_hash_lookup(&vm.mmu, gfns[0], SH_TYPE_L1_64, 0));
+	CHECK(sh_hash_lookup(&vm.mmu, gfns[0], SH_TYPE_L2_64, 0) == sp[0]);
 	CHECK_EQ(vm.mmu.stats.hash_lookups, 3);
 	CHECK(sh_from_hpa(&vm.mmu, sp[1]->hpa) == sp[1]);
 	/*
@@ -222,8 +251,8 @@ static void test_pin_lru(void)
 	CHECK_EQ(order[0], G_L4);
 	CHECK_EQ(order[1], 11);
 	CHECK_EQ(order[2], 10);
-	CHECK_EQ(vm.sv.root->nr_loaded, 1);
-	CHECK_EQ(vm.sv.root->refcount, 2);
+	CHECK_EQ(vm.sv.root[0]->nr_loaded, 1);
+	CHECK_EQ(vm.sv.root[0]->refcount, 2);
 	done(&vm);
 }
 
@@ -243,8 +272,8 @@ static void test_up_pointer(void)
 
 	std_layout(&vm, 64);
 	shared_l1(&vm);
-	l1 = sh_hash_find(&vm.mmu, G_L1, SH_TYPE_L1_64);
-	l2 = sh_hash_find(&vm.mmu, G_L2, SH_TYPE_L2_64);
+	l1 = sh_hash_find(&vm.mmu, G_L1, SH_TYPE_L1_64, 0);
+	l2 = sh_hash_find(&vm.mmu, G_L2, SH_TYPE_L2_64, 0);
 	CHECK(l1 && l2);
 	if (!l1 || !l2)
 		goto out;
@@ -252,7 +281,7 @@ static void test_up_pointer(void)
 	CHECK_EQ(l1->up, sh_locator(&vm.mmu, l2, 2));
 	/* The L2 is referenced once, by L3[0]. */
 	CHECK_EQ(l2->up, sh_locator(&vm.mmu,
-				    sh_hash_find(&vm.mmu, G_L3, SH_TYPE_L3_64),
+				    sh_hash_find(&vm.mmu, G_L3, SH_TYPE_L3_64, 0),
 				    0));
 	/* The recorded entry drops its reference: up resets. */
 	sh_zap_entry(&vm.mmu, l2, 2);
@@ -281,11 +310,11 @@ static void test_unshadow_up_vs_search(void)
 	vm.emulate = EMU_FAIL;	/* unshadow instead of emulating */
 	gtab(&vm, G_L1)[0] = pte(DATA, F_P | F_W | F_U);
 	expect_ok(&vm, VA_T, 0);
-	CHECK(sh_hash_find(&vm.mmu, G_L1, SH_TYPE_L1_64));
+	CHECK(sh_hash_find(&vm.mmu, G_L1, SH_TYPE_L1_64, 0));
 	/* Guest writes L1[1] through the identity map. */
 	cpu_access(&vm, (G_L1 << 12) + 8, PFEC_WRITE, &val, &o);
 	CHECK_EQ(o.kind, CPU_OK);
-	CHECK(!sh_hash_find(&vm.mmu, G_L1, SH_TYPE_L1_64));
+	CHECK(!sh_hash_find(&vm.mmu, G_L1, SH_TYPE_L1_64, 0));
 	CHECK_EQ(vm.mmu.stats.unshadows, 1);
 	CHECK_EQ(vm.mmu.stats.unshadows_up, 1);
 	CHECK_EQ(vm.mmu.stats.unshadows_walk, 0);
@@ -300,7 +329,7 @@ static void test_unshadow_up_vs_search(void)
 	shared_l1(&vm);
 	cpu_access(&vm, (G_L1 << 12) + 8, PFEC_WRITE, &val, &o);
 	CHECK_EQ(o.kind, CPU_OK);
-	CHECK(!sh_hash_find(&vm.mmu, G_L1, SH_TYPE_L1_64));
+	CHECK(!sh_hash_find(&vm.mmu, G_L1, SH_TYPE_L1_64, 0));
 	CHECK_EQ(vm.mmu.stats.unshadows_up, 1);
 	CHECK_EQ(vm.mmu.stats.unshadows_walk, 1);
 	done(&vm);
@@ -309,8 +338,8 @@ static void test_unshadow_up_vs_search(void)
 	std_layout(&vm, 64);
 	vm.emulate = EMU_FAIL;
 	shared_l1(&vm);
-	sh_zap_entry(&vm.mmu, sh_hash_find(&vm.mmu, G_L2, SH_TYPE_L2_64), 2);
-	CHECK_EQ(sh_hash_find(&vm.mmu, G_L1, SH_TYPE_L1_64)->up, 0);
+	sh_zap_entry(&vm.mmu, sh_hash_find(&vm.mmu, G_L2, SH_TYPE_L2_64, 0), 2);
+	CHECK_EQ(sh_hash_find(&vm.mmu, G_L1, SH_TYPE_L1_64, 0)->up, 0);
 	cpu_access(&vm, (G_L1 << 12) + 8, PFEC_WRITE, &val, &o);
 	CHECK_EQ(o.kind, CPU_OK);
 	CHECK_EQ(vm.mmu.stats.unshadows_up, 0);
@@ -475,7 +504,7 @@ static void test_write_protect(void)
 	CHECK(*leaf & PTE_RW);
 	((u64 *)model_gfn_va(&vm.host, DATA + 9))[0] = pte(DATA, F_P | F_W);
 	expect_ok(&vm, 7ULL << 21, 0);
-	CHECK(sh_hash_find(&vm.mmu, DATA + 9, SH_TYPE_L1_64));
+	CHECK(sh_hash_find(&vm.mmu, DATA + 9, SH_TYPE_L1_64, 0));
 	CHECK(!(*leaf & PTE_RW));
 	CHECK(vm.host.flushes > flushes);
 	CHECK_EQ(shadow_audit(&vm.mmu), 0);
@@ -486,7 +515,7 @@ static void test_write_protect(void)
 	CHECK_EQ(o.faults, 1);
 	CHECK_EQ(o.emulated, 1);
 	CHECK_EQ(vm.mmu.stats.emulated_writes, 1);
-	CHECK(sh_hash_find(&vm.mmu, DATA + 9, SH_TYPE_L1_64));
+	CHECK(sh_hash_find(&vm.mmu, DATA + 9, SH_TYPE_L1_64, 0));
 	CHECK(!(*shadow_leaf(&vm, VA_T) & PTE_RW));
 	CHECK_EQ(((u64 *)model_gfn_va(&vm.host, DATA + 9))[1], val);
 	/* Accessed entry: filled in place, no fault needed to use it. */
@@ -501,7 +530,7 @@ static void test_write_protect(void)
 	cpu_access(&vm, VA_T + 8, PFEC_WRITE, &val, &o);
 	CHECK_EQ(o.kind, CPU_OK);
 	CHECK_EQ(o.faults, 2);
-	CHECK(!sh_hash_find(&vm.mmu, DATA + 9, SH_TYPE_L1_64));
+	CHECK(!sh_hash_find(&vm.mmu, DATA + 9, SH_TYPE_L1_64, 0));
 	CHECK(*shadow_leaf(&vm, VA_T) & PTE_RW);
 	CHECK_EQ(((u64 *)model_gfn_va(&vm.host, DATA + 9))[1], val);
 	CHECK_EQ(shadow_audit(&vm.mmu), 0);
@@ -516,7 +545,7 @@ static void test_write_protect(void)
 		   (2ULL << 12) | (8 * 3), PFEC_WRITE, &val, &o);
 	CHECK_EQ(o.kind, CPU_OK);
 	CHECK_EQ(o.emulated, 1);
-	CHECK(!vm.mmu.oos_valid);
+	CHECK(!shadow_gfn_unsynced(&vm.mmu, G_L4));
 	CHECK_EQ(gtab(&vm, G_L4)[3], val);
 	CHECK_EQ(vm.mmu.stats.unshadows, 0);
 	CHECK_EQ(shadow_audit(&vm.mmu), 0);
@@ -529,11 +558,11 @@ static void test_write_protect(void)
 	val = pte(G_L3, F_P | F_W);
 	cpu_access(&vm, (G_L4 << 12) + 8 * 3, PFEC_WRITE, &val, &o);
 	CHECK_EQ(o.kind, CPU_OK);
-	CHECK(vm.mmu.oos_valid);
+	CHECK(shadow_gfn_unsynced(&vm.mmu, G_L4));
 	CHECK_EQ(shadow_audit(&vm.mmu), 0);
 	expect_ok(&vm, (3ULL << 39) + 0x1000, 0);
-	CHECK(!vm.mmu.oos_valid);
-	CHECK(sh_hash_find(&vm.mmu, G_L4, SH_TYPE_L4_64));
+	CHECK(!shadow_gfn_unsynced(&vm.mmu, G_L4));
+	CHECK(sh_hash_find(&vm.mmu, G_L4, SH_TYPE_L4_64, 0));
 	/* shadow_unshadow_gfn(), then the resync of the writable frame */
 	CHECK_EQ(vm.mmu.stats.unshadows, 2);
 	/* and again, now that the old root is gone */
@@ -614,13 +643,13 @@ static void test_emulated_writes(void)
 	gtab(&vm, G_L1)[2] = pte(0x200, F_P | F_W | F_PS | F_A | F_D);
 	expect_ok(&vm, (1ULL << 30) + (2ULL << 21), 0);
 	expect_ok(&vm, VA_T + 2 * 4096, 0);
-	fl1 = sh_hash_find(&vm.mmu, 0x200, SH_TYPE_FL1_64);
-	CHECK(fl1 && sh_hash_find(&vm.mmu, G_L1, SH_TYPE_L2_64));
+	fl1 = sh_hash_find(&vm.mmu, 0x200, SH_TYPE_FL1, 0);
+	CHECK(fl1 && sh_hash_find(&vm.mmu, G_L1, SH_TYPE_L2_64, 0));
 	in_use = vm.mmu.stats.pages_in_use;
 	CHECK_EQ(write_u64(&vm, (G_L1 << 12) + 16,
 			   pte(0, F_P | F_W | F_PS | F_A)), 0);
 	/* L2 view: no FL1 for frame 0 yet: entry dropped, old FL1 freed. */
-	CHECK(!sh_hash_find(&vm.mmu, 0x200, SH_TYPE_FL1_64));
+	CHECK(!sh_hash_find(&vm.mmu, 0x200, SH_TYPE_FL1, 0));
 	CHECK_EQ(vm.mmu.stats.pages_in_use, in_use - 1);
 	/* L1 view: frame 0, read-only since D is clear. */
 	leaf = shadow_leaf(&vm, VA_T + 2 * 4096);
@@ -664,9 +693,9 @@ static void test_emulated_writes(void)
 	expect_ok(&vm, VA_T, 0);
 	for (i = 0; i < 15; i++)
 		write_u64(&vm, (G_L1 << 12) + 8 * (10 + i), pte(DATA, F_P));
-	CHECK(sh_hash_find(&vm.mmu, G_L1, SH_TYPE_L1_64));
+	CHECK(sh_hash_find(&vm.mmu, G_L1, SH_TYPE_L1_64, 0));
 	write_u64(&vm, (G_L1 << 12) + 8 * 30, pte(DATA, F_P));
-	CHECK(!sh_hash_find(&vm.mmu, G_L1, SH_TYPE_L1_64));
+	CHECK(!sh_hash_find(&vm.mmu, G_L1, SH_TYPE_L1_64, 0));
 	CHECK_EQ(gtab(&vm, G_L1)[30], pte(DATA, F_P));
 	CHECK_EQ(vm.mmu.stats.unshadows, 1);
 	done(&vm);
@@ -677,18 +706,18 @@ static void test_emulated_writes(void)
 	expect_ok(&vm, VA_T, 0);
 	for (i = 0; i < 7; i++)
 		write_u64(&vm, (G_L1 << 12) + 8 * i, 0);
-	CHECK(sh_hash_find(&vm.mmu, G_L1, SH_TYPE_L1_64));
+	CHECK(sh_hash_find(&vm.mmu, G_L1, SH_TYPE_L1_64, 0));
 	write_u64(&vm, (G_L1 << 12) + 8 * 7, 0);
-	CHECK(!sh_hash_find(&vm.mmu, G_L1, SH_TYPE_L1_64));
+	CHECK(!sh_hash_find(&vm.mmu, G_L1, SH_TYPE_L1_64, 0));
 	/* Zeroing elsewhere, or in one go from entry 0, likewise. */
 	expect_guest_fault(&vm, VA_T, 0, 0);
 	gtab(&vm, G_L1)[0] = pte(DATA, F_P | F_W | F_U | F_A);
 	expect_ok(&vm, VA_T, 0);
 	write_u64(&vm, (G_L1 << 12) + 8 * 100, 0);
-	CHECK(sh_hash_find(&vm.mmu, G_L1, SH_TYPE_L1_64));
+	CHECK(sh_hash_find(&vm.mmu, G_L1, SH_TYPE_L1_64, 0));
 	CHECK_EQ(shadow_write_guest(&vm.mmu, &vm.gp, G_L1 << 12,
 				    gtab(&vm, 900), 64), 0);
-	CHECK(!sh_hash_find(&vm.mmu, G_L1, SH_TYPE_L1_64));
+	CHECK(!sh_hash_find(&vm.mmu, G_L1, SH_TYPE_L1_64, 0));
 	done(&vm);
 
 	/* A user-mode write to a table frame: native, frame unshadowed. */
@@ -700,12 +729,12 @@ static void test_emulated_writes(void)
 	expect_guest_fault(&vm, 6ULL << 21, 0, 0);
 	gtab(&vm, 5)[0] = pte(DATA, F_P | F_U);
 	expect_ok(&vm, 6ULL << 21, 0);
-	CHECK(sh_hash_find(&vm.mmu, 5, SH_TYPE_L1_64));
+	CHECK(sh_hash_find(&vm.mmu, 5, SH_TYPE_L1_64, 0));
 	v[0] = 0x1234000;
 	cpu_access(&vm, VA_T + 7 * 4096 + 8, PFEC_WRITE | PFEC_USER, v, &o);
 	CHECK_EQ(o.kind, CPU_OK);
 	CHECK_EQ(o.emulated, 0);
-	CHECK(!sh_hash_find(&vm.mmu, 5, SH_TYPE_L1_64));
+	CHECK(!sh_hash_find(&vm.mmu, 5, SH_TYPE_L1_64, 0));
 	CHECK_EQ(gtab(&vm, 5)[1], 0x1234000);
 	done(&vm);
 }
@@ -719,7 +748,7 @@ static void load_cr3(struct model_vm *vm, u64 gfn)
 static struct shadow_page *find(struct model_vm *vm, u64 gfn,
 				unsigned int type)
 {
-	return sh_hash_find(&vm->mmu, gfn, type);
+	return sh_hash_find(&vm->mmu, gfn, type, 0);
 }
 
 /* Does shadow entry @idx of @parent map @child? */
@@ -994,7 +1023,7 @@ static void test_pool_exhaustion(void)
 	model_long_mode(&vm.gp, G_L4 << 12);
 	vm.host.alloc_budget = 0;
 	CHECK_EQ(shadow_load_root(&vm.mmu, &vm.sv, &vm.gp), -ENOMEM);
-	CHECK(!vm.sv.root);
+	CHECK(!vm.sv.root_hpa && !vm.sv.root[0]);
 	vm.host.alloc_budget = 2;
 	CHECK_EQ(shadow_load_root(&vm.mmu, &vm.sv, &vm.gp), 0);
 	ret = shadow_page_fault(&vm.mmu, &vm.sv, &vm.gp, VA_T, 0,
@@ -1172,6 +1201,462 @@ static void test_cr0_wp(void)
 	done(&vm);
 }
 
+/* Tests of the guest paging modes other than 4-level. */
+
+static u32 *gtab32(struct model_vm *vm, u64 gfn)
+{
+	return model_gfn_va(&vm->host, gfn);
+}
+
+/* Host frame the shadow maps @va to (~0 when not present). */
+static u64 shadow_hfn(struct model_vm *vm, u64 va)
+{
+	u64 *leaf = shadow_leaf(vm, va);
+
+	return leaf && (*leaf & PTE_P) ? (*leaf & PTE_ADDR_MASK) >> 12 : ~0ULL;
+}
+
+/* RAM and the read-only slot, no tables, no mode yet. */
+static void base_vm(struct model_vm *vm)
+{
+	CHECK_EQ(model_vm_init(vm, 64), 0);
+	model_add_slot(&vm->host, 0, 1024, false);
+	model_add_slot(&vm->host, RO_GFN, 16, true);
+}
+
+/* Does a shadow of @type belong to guest @mode? */
+static bool type_in_mode(unsigned int type, enum shadow_guest_mode mode)
+{
+	switch (type) {
+	case SH_TYPE_FL1:
+		return true;
+	case SH_TYPE_L1_64:
+		return mode == SHADOW_MODE_64 || mode == SHADOW_MODE_PAE;
+	case SH_TYPE_L2_64:
+	case SH_TYPE_L3_64:
+	case SH_TYPE_L4_64:
+		return mode == SHADOW_MODE_64;
+	case SH_TYPE_L2_PAE:
+		return mode == SHADOW_MODE_PAE;
+	case SH_TYPE_L1_32:
+	case SH_TYPE_L2_32:
+		return mode == SHADOW_MODE_32;
+	case SH_TYPE_L2_PHYS:
+		return mode == SHADOW_MODE_UNPAGED;
+	default:
+		return false;
+	}
+}
+
+/* Shadows in use that were not made for @mode. */
+static unsigned int foreign_shadows(struct model_vm *vm,
+				    enum shadow_guest_mode mode)
+{
+	unsigned int n = 0;
+	unsigned long i;
+
+	for (i = 0; i < vm->mmu.pool_size; i++) {
+		unsigned int type = vm->mmu.pool[i].type;
+
+		if (type != SH_TYPE_NONE && !type_in_mode(type, mode)) {
+			printf("#   shadow of type %u, gfn %#llx, left in mode %u\n",
+			       type, vm->mmu.pool[i].gfn, mode);
+			n++;
+		}
+	}
+	return n;
+}
+
+static void test_mode_unpaged(void)
+{
+	struct model_vm vm;
+	struct cpu_outcome o;
+	u64 val = 0x1234;
+
+	base_vm(&vm);
+	CHECK_EQ(model_set_paging(&vm, CR0_PE | CR0_WP, 0, 0), 0);
+	CHECK_EQ(vm.sv.mode, SHADOW_MODE_UNPAGED);
+	CHECK(vm.sv.root_hpa && vm.sv.root_hpa < (1ULL << 32));
+	/* Identity; no protection for user or supervisor, any access. */
+	cpu_access(&vm, (DATA << 12) + 16, PFEC_WRITE | PFEC_USER, &val, &o);
+	CHECK_EQ(o.kind, CPU_OK);
+	CHECK_EQ(gtab(&vm, DATA)[2], 0x1234);
+	CHECK_EQ(shadow_hfn(&vm, DATA << 12), hfn_of(&vm, DATA));
+	expect_ok(&vm, (DATA + 1) << 12, PFEC_FETCH | PFEC_USER);
+	expect_ok(&vm, (DATA + 1) << 12, PFEC_FETCH);
+	expect_ok(&vm, 0x3ff008, PFEC_WRITE);
+	CHECK_EQ(shadow_hfn(&vm, 0x3ff000), hfn_of(&vm, 0x3ff));
+	/* ROM reads; writes to it and the hole are MMIO, 32-bit gpa. */
+	expect_ok(&vm, RO_GFN << 12, PFEC_USER);
+	o = access_(&vm, (RO_GFN << 12) + 8, PFEC_WRITE);
+	CHECK_EQ(o.kind, CPU_MMIO);
+	CHECK_EQ(o.mmio_gpa, (RO_GFN << 12) + 8);
+	o = access_(&vm, 0xfee00030, 0);
+	CHECK_EQ(o.kind, CPU_MMIO);
+	CHECK_EQ(o.mmio_gpa, 0xfee00030);
+	CHECK_EQ(shadow_audit(&vm.mmu), 0);
+	/* CR0.WP, SMEP and SMAP mean nothing without paging. */
+	CHECK_EQ(model_set_paging(&vm, CR0_PE, CR4_SMEP | CR4_SMAP, EFER_NXE),
+		 0);
+	expect_ok(&vm, (DATA + 2) << 12, PFEC_USER | PFEC_WRITE);
+	expect_ok(&vm, (DATA + 2) << 12, PFEC_FETCH);
+	expect_ok(&vm, (DATA + 2) << 12, PFEC_WRITE);
+	expect_ok(&vm, (DATA + 2) << 12, PFEC_USER | PFEC_FETCH);
+	done(&vm);
+}
+
+/*
+ * 2-level layout: PD 20; PDE 0 identity of gfn 0..1023 (L1 22); PDE 1
+ * L1 21 (both halves used); PDE 2 a 4 MiB page of gfn 0..1023; PDE 3 a
+ * 4 MiB page with reserved bit 21; PDE 4 a 4 MiB page at 4 GiB.
+ */
+#define PD32	20
+#define L1_32	21
+#define ID_32	22
+
+static void layout_32(struct model_vm *vm)
+{
+	unsigned int g;
+	u32 *pd, *l1;
+
+	base_vm(vm);
+	pd = gtab32(vm, PD32);
+	l1 = gtab32(vm, L1_32);
+	pd[0] = (ID_32 << 12) | F_P | F_W;
+	for (g = 0; g < 1024; g++)
+		gtab32(vm, ID_32)[g] = (g << 12) | F_P | F_W;
+	pd[1] = (L1_32 << 12) | F_P | F_W | F_U;
+	l1[0] = (DATA << 12) | F_P | F_W | F_U;
+	l1[511] = ((DATA + 1) << 12) | F_P | F_U;
+	l1[512] = ((DATA + 2) << 12) | F_P | F_W | F_U;
+	l1[1023] = ((DATA + 3) << 12) | F_P | F_U;
+	pd[2] = F_P | F_W | F_U | F_PS;
+	pd[3] = F_P | F_W | F_PS | BIT(21);
+	pd[4] = (1 << 13) | F_P | F_W | F_PS;
+	vm->gp.cr3 = PD32 << 12;
+	CHECK_EQ(model_set_paging(vm, CR0_PE | CR0_WP | CR0_PG, CR4_PSE,
+				  EFER_NXE), 0);
+	CHECK_EQ(vm->sv.mode, SHADOW_MODE_32);
+}
+
+static void test_mode_32(void)
+{
+	u32 *pd, *l1;
+	u64 val, hits, pages;
+	struct model_vm vm;
+	struct cpu_outcome o;
+
+	layout_32(&vm);
+	pd = gtab32(&vm, PD32);
+	l1 = gtab32(&vm, L1_32);
+	CHECK(vm.sv.root_hpa && vm.sv.root_hpa < (1ULL << 32));
+	/* 4 KiB pages in both halves of the 1024-entry L1 (va bit 21). */
+	expect_ok(&vm, 0x400008, PFEC_USER);
+	CHECK_EQ(pd[1] & (F_A | F_D), F_A);
+	CHECK_EQ(l1[0] & (F_A | F_D), F_A);
+	expect_ok(&vm, 0x400008, PFEC_USER | PFEC_WRITE);
+	CHECK_EQ(l1[0] & (F_A | F_D), F_A | F_D);
+	CHECK_EQ(pd[1] & F_D, 0);
+	CHECK_EQ(gtab(&vm, DATA)[1], 0x1122334455667788ULL);
+	CHECK_EQ(shadow_hfn(&vm, 0x400000), hfn_of(&vm, DATA));
+	expect_ok(&vm, 0x400000 + 511 * 4096, PFEC_USER);
+	CHECK_EQ(shadow_hfn(&vm, 0x400000 + 511 * 4096), hfn_of(&vm, DATA + 1));
+	expect_guest_fault(&vm, 0x400000 + 511 * 4096, PFEC_USER | PFEC_WRITE,
+			   PFEC_PRESENT | PFEC_USER | PFEC_WRITE);
+	expect_ok(&vm, 0x600000, PFEC_WRITE);
+	CHECK_EQ(shadow_hfn(&vm, 0x600000), hfn_of(&vm, DATA + 2));
+	CHECK_EQ(l1[512] & (F_A | F_D), F_A | F_D);
+	expect_ok(&vm, 0x7ff000, 0);
+	CHECK_EQ(shadow_hfn(&vm, 0x7ff000), hfn_of(&vm, DATA + 3));
+	expect_guest_fault(&vm, 0x7ff000, PFEC_WRITE,
+			   PFEC_PRESENT | PFEC_WRITE);
+	/* 4 MiB page, both 2 MiB halves; A then D in the PDE. */
+	expect_ok(&vm, 0x805000, 0);
+	CHECK_EQ(pd[2] & (F_A | F_D), F_A);
+	CHECK_EQ(shadow_hfn(&vm, 0x805000), hfn_of(&vm, 5));
+	expect_ok(&vm, 0xa07010, PFEC_WRITE | PFEC_USER);
+	CHECK_EQ(shadow_hfn(&vm, 0xa07000), hfn_of(&vm, 0x207));
+	CHECK_EQ(pd[2] & (F_A | F_D), F_A | F_D);
+	CHECK_EQ(gtab(&vm, 0x207)[2], 0x1122334455667788ULL);
+	/* Bit 21 of a 4 MiB PDE is reserved; bits 20:13 are address. */
+	expect_guest_fault(&vm, 0xc00000, PFEC_WRITE,
+			   PFEC_PRESENT | PFEC_RSVD | PFEC_WRITE);
+	expect_guest_fault(&vm, 0xe00000, PFEC_USER,
+			   PFEC_PRESENT | PFEC_RSVD | PFEC_USER);
+	o = access_(&vm, 0x1000010, 0);
+	CHECK_EQ(o.kind, CPU_MMIO);
+	CHECK_EQ(o.mmio_gpa, 0x100000010ULL);
+	/* No XD in 2-level paging: EFER.NXE does not give fetches I/D. */
+	expect_guest_fault(&vm, 0x2000000, PFEC_FETCH, 0);
+	expect_ok(&vm, 0x7ff000, PFEC_FETCH | PFEC_USER);	/* read-only */
+	expect_ok(&vm, 0x400000, PFEC_FETCH | PFEC_USER);
+	CHECK_EQ(shadow_audit(&vm.mmu), 0);
+
+	/*
+	 * 4-byte emulated writes to the shadowed L1, both halves: the
+	 * shadow follows in place. (The guest's own writes to an L1 may
+	 * also leave it out of sync until its next TLB flush.)
+	 */
+	val = ((DATA + 5) << 12) | F_P | F_W | F_U | F_A | F_D;
+	CHECK_EQ(shadow_write_guest(&vm.mmu, &vm.gp, (L1_32 << 12) + 4 * 5,
+				    &val, 4), 0);
+	CHECK_EQ(l1[5], val);
+	CHECK_EQ(l1[4], 0);
+	CHECK_EQ(l1[6], 0);
+	CHECK_EQ(shadow_hfn(&vm, 0x405000), hfn_of(&vm, DATA + 5));
+	CHECK_EQ(access_(&vm, 0x405000, PFEC_WRITE).faults, 0);
+	val = ((DATA + 6) << 12) | F_P | F_U | F_A;
+	CHECK_EQ(shadow_write_guest(&vm.mmu, &vm.gp, (L1_32 << 12) + 4 * 700,
+				    &val, 4), 0);
+	CHECK_EQ(shadow_hfn(&vm, 0x400000 + 700 * 4096), hfn_of(&vm, DATA + 6));
+	CHECK_EQ(access_(&vm, 0x400000 + 700 * 4096, PFEC_USER).faults, 0);
+	/* the same through the guest's own 4-byte store */
+	val = ((DATA + 8) << 12) | F_P | F_U | F_A;
+	cpu_access_size(&vm, (L1_32 << 12) + 4 * 701, PFEC_WRITE, 4, &val, &o);
+	CHECK_EQ(o.kind, CPU_OK);
+	CHECK_EQ(l1[701], val);
+	CHECK_EQ(l1[700], ((DATA + 6) << 12) | F_P | F_U | F_A);
+	CHECK_EQ(l1[702], 0);
+	shadow_invlpg(&vm.mmu, &vm.sv, &vm.gp, 0x400000 + 701 * 4096);
+	expect_ok(&vm, 0x400000 + 701 * 4096, PFEC_USER);
+	CHECK_EQ(shadow_hfn(&vm, 0x400000 + 701 * 4096), hfn_of(&vm, DATA + 8));
+	/* and to the PD: a new PDE is used, the old 4 MiB mapping goes */
+	val = (L1_32 << 12) | F_P | F_W | F_U | F_A;
+	cpu_access_size(&vm, (PD32 << 12) + 4 * 2, PFEC_WRITE, 4, &val, &o);
+	CHECK_EQ(o.kind, CPU_OK);
+	CHECK_EQ(o.emulated, 1);
+	expect_ok(&vm, 0x805000, PFEC_WRITE);
+	CHECK_EQ(shadow_hfn(&vm, 0x805000), hfn_of(&vm, DATA + 5));
+	CHECK_EQ(shadow_audit(&vm.mmu), 0);
+
+	/*
+	 * Without CR4.PSE, PS is ignored: PDE 3 names an L1, and its bit
+	 * 21 is an address bit (frame 0x200).
+	 */
+	CHECK_EQ(model_set_paging(&vm, vm.gp.cr0, 0, vm.gp.efer), 0);
+	expect_guest_fault(&vm, 0xc00000, 0, 0);
+	gtab32(&vm, 0x200)[3] = ((DATA + 7) << 12) | F_P | F_W;
+	expect_ok(&vm, 0xc03000, PFEC_WRITE);
+	CHECK_EQ(shadow_hfn(&vm, 0xc03000), hfn_of(&vm, DATA + 7));
+	CHECK_EQ(pd[3] & F_A, F_A);
+	CHECK_EQ(shadow_audit(&vm.mmu), 0);
+
+	/* Reloading a cached CR3 builds nothing. */
+	memcpy(gtab(&vm, PD32 + 3), pd, 4096);
+	CHECK_EQ(model_load_cr3(&vm, (PD32 + 3) << 12), 0);
+	expect_ok(&vm, 0x400000, 0);
+	CHECK_EQ(model_load_cr3(&vm, PD32 << 12), 0);
+	hits = vm.mmu.stats.root_cache_hits;
+	pages = vm.mmu.stats.pages_in_use;
+	CHECK_EQ(model_load_cr3(&vm, (PD32 + 3) << 12), 0);
+	CHECK_EQ(vm.mmu.stats.root_cache_hits, hits + 1);
+	CHECK_EQ(vm.mmu.stats.pages_in_use, pages);
+	CHECK_EQ(access_(&vm, 0x400000, 0).faults, 0);
+	done(&vm);
+}
+
+/*
+ * PAE layout: PDPT at 0x20 in frame 30: PDPTE 0 -> L2 31 (identity of
+ * gfn 0..511 through L1 32), PDPTE 1 -> L2 33, PDPTE 2 not present,
+ * PDPTE 3 -> a frame outside RAM.
+ */
+#define PDPT_GFN	30
+#define PAE_CR3		((PDPT_GFN << 12) | 0x20)
+
+static u64 *pae_pdpt(struct model_vm *vm, unsigned int off)
+{
+	return (u64 *)((u8 *)gtab(vm, PDPT_GFN) + off);
+}
+
+static void test_mode_pae(void)
+{
+	u64 *pdpt, *l2, *l1, val, hits, pages, regs[4];
+	struct model_vm vm;
+	struct cpu_outcome o;
+	unsigned int g;
+
+	base_vm(&vm);
+	pdpt = pae_pdpt(&vm, 0x20);
+	l2 = gtab(&vm, 33);
+	l1 = gtab(&vm, 34);
+	pdpt[0] = (31 << 12) | F_P;
+	pdpt[1] = (33 << 12) | F_P | PTE_PWT;
+	pdpt[3] = (0x900ULL << 12) | F_P;
+	gtab(&vm, 31)[0] = (32 << 12) | F_P | F_W;
+	for (g = 0; g < 512; g++)
+		gtab(&vm, 32)[g] = (g << 12) | F_P | F_W;
+	l2[2] = (34 << 12) | F_P | F_W | F_U;
+	l2[3] = (512ULL << 12) | F_P | F_W | F_U | F_PS;
+	l2[4] = (0x21ULL << 12) | F_P | F_W | F_PS;	/* misaligned */
+	l1[0] = pte(DATA, F_P | F_W | F_U);
+	l1[1] = pte(DATA + 1, F_P | F_W | F_U | F_NX);
+	l1[2] = pte(DATA + 2, F_P | F_W | F_U | BIT_ULL(55));
+	l1[3] = pte(DATA + 3, F_P | F_W | F_U | BIT_ULL(50));
+	vm.gp.cr3 = PAE_CR3;
+	CHECK_EQ(model_set_paging(&vm, CR0_PE | CR0_WP | CR0_PG, CR4_PAE,
+				  EFER_NXE), 0);
+	CHECK_EQ(vm.sv.mode, SHADOW_MODE_PAE);
+	CHECK(vm.sv.root_hpa && vm.sv.root_hpa < (1ULL << 32));
+	CHECK_EQ(vm.gp.pdpte[1], pdpt[1]);
+
+	expect_ok(&vm, 0x40400000, PFEC_WRITE | PFEC_USER);
+	CHECK_EQ(l1[0] & (F_A | F_D), F_A | F_D);
+	CHECK_EQ(l2[2] & (F_A | F_D), F_A);
+	CHECK_EQ(pdpt[1] & F_A, 0);	/* PDPTEs have no A bit */
+	CHECK_EQ(shadow_hfn(&vm, 0x40400000), hfn_of(&vm, DATA));
+	/* NX, with I/D; bits 62:52 reserved under PAE (not ignored). */
+	expect_ok(&vm, 0x40401000, PFEC_USER);
+	expect_guest_fault(&vm, 0x40401000, PFEC_FETCH | PFEC_USER,
+			   PFEC_PRESENT | PFEC_FETCH | PFEC_USER);
+	expect_ok(&vm, 0x40400000, PFEC_FETCH);
+	expect_guest_fault(&vm, 0x40402000, 0, PFEC_PRESENT | PFEC_RSVD);
+	expect_guest_fault(&vm, 0x40403000, PFEC_WRITE,
+			   PFEC_PRESENT | PFEC_RSVD | PFEC_WRITE);
+	/* 2 MiB pages, and a misaligned one. */
+	expect_ok(&vm, 0x40603008, PFEC_WRITE);
+	CHECK_EQ(shadow_hfn(&vm, 0x40603000), hfn_of(&vm, 0x203));
+	CHECK_EQ(l2[3] & (F_A | F_D), F_A | F_D);
+	expect_guest_fault(&vm, 0x40800000, 0, PFEC_PRESENT | PFEC_RSVD);
+	/* Not-present PDPTE: #PF with P=0; L2 outside RAM: all ones. */
+	expect_guest_fault(&vm, 0x80000000, PFEC_WRITE | PFEC_USER,
+			   PFEC_WRITE | PFEC_USER);
+	expect_guest_fault(&vm, 0x80001000, PFEC_FETCH, PFEC_FETCH);
+	expect_guest_fault(&vm, 0xc0000000, 0, PFEC_PRESENT | PFEC_RSVD);
+	CHECK_EQ(shadow_audit(&vm.mmu), 0);
+
+	/* A PDPT write counts from the next CR3 load only. */
+	val = (33 << 12) | F_P;
+	cpu_access(&vm, (PDPT_GFN << 12) + 0x30, PFEC_WRITE, &val, &o);
+	CHECK_EQ(o.kind, CPU_OK);
+	CHECK_EQ(pdpt[2], val);
+	expect_guest_fault(&vm, 0x80400000, 0, 0);
+	CHECK_EQ(model_load_cr3(&vm, PAE_CR3), 0);
+	expect_ok(&vm, 0x80400000, 0);
+	CHECK_EQ(shadow_hfn(&vm, 0x80400000), hfn_of(&vm, DATA));
+	/* and one that clears a PDPTE as well */
+	val = 0;
+	cpu_access(&vm, (PDPT_GFN << 12) + 0x30, PFEC_WRITE, &val, &o);
+	CHECK_EQ(o.kind, CPU_OK);
+	expect_ok(&vm, 0x80400000, PFEC_USER);
+	CHECK_EQ(model_load_cr3(&vm, PAE_CR3), 0);
+	expect_guest_fault(&vm, 0x80400000, PFEC_USER, PFEC_USER);
+	/* Reserved bits in a present PDPTE: #GP, nothing changes. */
+	pdpt[3] = (33 << 12) | F_P | BIT_ULL(1);
+	CHECK_EQ(shadow_read_pdptes(&vm.mmu, PAE_CR3, regs), -EINVAL);
+	CHECK_EQ(model_load_cr3(&vm, PAE_CR3), -EINVAL);
+	CHECK_EQ(vm.gp.pdpte[3], (0x900ULL << 12) | F_P);
+	pdpt[3] = (33 << 12) | F_P | BIT_ULL(63);
+	CHECK_EQ(model_load_cr3(&vm, PAE_CR3), -EINVAL);
+	pdpt[3] = (33 << 12) | F_P | BIT_ULL(46);
+	CHECK_EQ(model_load_cr3(&vm, PAE_CR3), -EINVAL);
+	pdpt[3] = (33ULL << 12) | F_P | BIT_ULL(52);
+	CHECK_EQ(model_load_cr3(&vm, PAE_CR3), -EINVAL);
+	/* Not present: the other bits are free. */
+	pdpt[3] = ~F_P;
+	CHECK_EQ(model_load_cr3(&vm, PAE_CR3), 0);
+	expect_guest_fault(&vm, 0xc0000000, 0, 0);
+	/* Outside RAM, a PDPT reads as all ones: #GP. */
+	CHECK_EQ(model_load_cr3(&vm, 0x900000), -EINVAL);
+	CHECK_EQ(vm.gp.cr3, PAE_CR3);
+	CHECK_EQ(shadow_audit(&vm.mmu), 0);
+
+	/* Reloading a cached CR3 builds nothing. */
+	memcpy(pae_pdpt(&vm, 0x40), pdpt, 32);
+	CHECK_EQ(model_load_cr3(&vm, (PDPT_GFN << 12) | 0x40), 0);
+	expect_ok(&vm, 0x40400000, 0);
+	CHECK_EQ(model_load_cr3(&vm, PAE_CR3), 0);
+	hits = vm.mmu.stats.root_cache_hits;
+	pages = vm.mmu.stats.pages_in_use;
+	CHECK_EQ(model_load_cr3(&vm, (PDPT_GFN << 12) | 0x40), 0);
+	CHECK(vm.mmu.stats.root_cache_hits > hits);
+	CHECK_EQ(vm.mmu.stats.pages_in_use, pages);
+	CHECK_EQ(access_(&vm, 0x40400000, 0).faults, 0);
+
+	/*
+	 * The guest writes an L2 that a PDPTE register names (a top-level
+	 * shadow); the emulator gives up: the write must still complete.
+	 */
+	vm.emulate = EMU_FAIL;
+	val = pte(DATA + 4, F_P | F_W | F_U | F_A | F_D);
+	cpu_access(&vm, (33 << 12) + 8 * 2, PFEC_WRITE, &val, &o);
+	vm.emulate = EMU_WRITE;
+	CHECK_EQ(o.kind, CPU_OK);
+	CHECK_EQ(l2[2], val);
+	CHECK_EQ(shadow_audit(&vm.mmu), 0);
+	expect_ok(&vm, 0x40400000, PFEC_WRITE);
+	CHECK_EQ(shadow_hfn(&vm, 0x40400000), hfn_of(&vm, DATA + 4));
+	l2[2] = (34 << 12) | F_P | F_W | F_U;
+	CHECK_EQ(model_load_cr3(&vm, PAE_CR3), 0);
+
+	/* EFER.NXE off: XD is reserved, fetches lose I/D. */
+	CHECK_EQ(model_set_paging(&vm, vm.gp.cr0, vm.gp.cr4, 0), 0);
+	expect_guest_fault(&vm, 0x40401000, PFEC_USER,
+			   PFEC_PRESENT | PFEC_RSVD | PFEC_USER);
+	expect_guest_fault(&vm, 0x80000000, PFEC_FETCH, 0);
+	done(&vm);
+}
+
+/* 64 -> PAE -> 2-level -> unpaged -> 64, with the same data in each. */
+static void test_mode_switch(void)
+{
+	static const struct {
+		enum shadow_guest_mode mode;
+		u64 cr0, cr4, efer, cr3;
+	} seq[] = {
+		{ SHADOW_MODE_PAE, CR0_PE | CR0_WP | CR0_PG, CR4_PAE,
+		  EFER_NXE, PDPT_GFN << 12 },
+		{ SHADOW_MODE_32, CR0_PE | CR0_WP | CR0_PG, CR4_PSE, EFER_NXE,
+		  PD32 << 12 },
+		{ SHADOW_MODE_UNPAGED, CR0_PE | CR0_WP, CR4_PSE, EFER_NXE,
+		  PD32 << 12 },
+		{ SHADOW_MODE_64, CR0_PE | CR0_WP | CR0_PG, CR4_PAE,
+		  EFER_NXE | EFER_LME, G_L4 << 12 },
+	};
+	struct model_vm vm;
+	u64 pages, roots, nr_old_roots;
+	unsigned int i, j;
+
+	std_layout(&vm, 64);
+	/* PAE: PDPTE 0 is the 4-level layout's L2. */
+	*pae_pdpt(&vm, 0) = pte(G_L2, F_P);
+	/* 2-level: 0x400000 through PDE 1 to the same data frame. */
+	gtab32(&vm, PD32)[0] = F_P | F_W | F_PS;	/* 4 MiB identity */
+	gtab32(&vm, PD32)[1] = (L1_32 << 12) | F_P | F_W | F_U;
+	gtab32(&vm, L1_32)[0] = (DATA << 12) | F_P | F_W | F_U;
+	gtab(&vm, G_L1)[0] = pte(DATA, F_P | F_W | F_U);
+	expect_ok(&vm, VA_T, PFEC_WRITE);
+	expect_ok(&vm, (DATA + 1) << 12, PFEC_WRITE);
+	for (i = 0; i < ARRAY_SIZE(seq); i++) {
+		pages = vm.mmu.stats.pages_in_use;
+		for (nr_old_roots = 0, j = 0; j < 4; j++)
+			nr_old_roots += vm.sv.root[j] &&
+					(!j || vm.sv.root[j] != vm.sv.root[j - 1]);
+		vm.gp.cr3 = seq[i].cr3;
+		CHECK_EQ(model_set_paging(&vm, seq[i].cr0, seq[i].cr4,
+					  seq[i].efer), 0);
+		CHECK_EQ(vm.sv.mode, seq[i].mode);
+		CHECK_EQ(shadow_audit(&vm.mmu), 0);
+		CHECK_EQ(foreign_shadows(&vm, seq[i].mode), 0);
+		for (roots = 0, j = 0; j < 4; j++)
+			roots += vm.sv.root[j] &&
+				 (!j || vm.sv.root[j] != vm.sv.root[j - 1]);
+		CHECK_EQ(vm.mmu.stats.pages_in_use, roots);
+		/* There was something of the old mode to drop. */
+		CHECK(pages > nr_old_roots);
+		expect_ok(&vm, seq[i].mode == SHADOW_MODE_UNPAGED ?
+			  DATA << 12 : VA_T, PFEC_WRITE | PFEC_USER);
+		CHECK_EQ(shadow_hfn(&vm, seq[i].mode == SHADOW_MODE_UNPAGED ?
+				    DATA << 12 : VA_T), hfn_of(&vm, DATA));
+		expect_ok(&vm, (DATA + 1) << 12, PFEC_WRITE);
+		CHECK_EQ(shadow_hfn(&vm, (DATA + 1) << 12),
+			 hfn_of(&vm, DATA + 1));
+		CHECK_EQ(foreign_shadows(&vm, seq[i].mode), 0);
+		CHECK_EQ(shadow_audit(&vm.mmu), 0);
+	}
+	CHECK(vm.gp.efer & EFER_LMA);
+	done(&vm);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
@@ -1198,6 +1683,13 @@ int main(int argc, char **argv)
 		{ "pool exhaustion and reclaim", test_pool_exhaustion },
 		{ "flush all and mode change", test_flush_all },
 		{ "CR0.WP=0 supervisor writes", test_cr0_wp },
+		{ "unpaged guest: identity, no protection", test_mode_unpaged },
+		{ "2-level guest: 4 KiB and 4 MiB pages, 4-byte entries",
+		  test_mode_32 },
+		{ "PAE guest: PDPTE registers, NX, reserved bits",
+		  test_mode_pae },
+		{ "mode switches leave no shadow of the old mode",
+		  test_mode_switch },
 	};
 	unsigned int i, n = ARRAY_SIZE(tests);
 	int failed = 0;

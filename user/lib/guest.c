@@ -162,26 +162,30 @@ static void flat_segment(struct shadowvm_segment *seg, uint16_t sel,
 	seg->db = !code64;
 }
 
-int guest_setup_long_mode(struct guest_mem *m, uint64_t entry,
-			  struct shadowvm_sregs *s, struct shadowvm_regs *r)
+/* GDT, IDT, TSS and the segment state both entry modes share. */
+static void setup_descriptors(struct guest_mem *m, struct shadowvm_sregs *s,
+			      int code64)
 {
-	if (m->size < GUEST_MEM_MIN)
-		return -EINVAL;
-
 	build_gdt(m);
 	memset(m->host + GUEST_IDT, 0, PAGE_SIZE);
 	memset(m->host + GUEST_TSS, 0, 104);
 	/* I/O map base past the limit: no I/O permission bitmap. */
 	m->host[GUEST_TSS + 102] = 104;
-	build_page_tables(m);
 
 	memset(s, 0, sizeof(*s));
-	flat_segment(&s->cs, GUEST_SEL_CODE64, 0xb, 1);
+	if (code64)
+		flat_segment(&s->cs, GUEST_SEL_CODE64, 0xb, 1);
+	else
+		flat_segment(&s->cs, GUEST_SEL_CODE32, 0xb, 0);
 	flat_segment(&s->ds, GUEST_SEL_DATA, 0x3, 0);
 	s->es = s->ds;
 	s->fs = s->ds;
 	s->gs = s->ds;
 	s->ss = s->ds;
+	/*
+	 * Type 11 is a busy 64-bit TSS in IA-32e mode and a busy 32-bit TSS
+	 * outside it: VM entry accepts it in both (SDM 27.3.1.2).
+	 */
 	s->tr.base = GUEST_TSS;
 	s->tr.limit = 0x67;
 	s->tr.selector = GUEST_SEL_TSS;
@@ -193,6 +197,38 @@ int guest_setup_long_mode(struct guest_mem *m, uint64_t entry,
 	s->gdt.limit = 0x2f;
 	s->idt.base = GUEST_IDT;
 	s->idt.limit = 0xfff;
+}
+
+int guest_setup_unpaged(struct guest_mem *m, uint64_t entry,
+			struct shadowvm_sregs *s, struct shadowvm_regs *r)
+{
+	if (m->size < GUEST_MEM_MIN || entry >> 32)
+		return -EINVAL;
+
+	setup_descriptors(m, s, 0);
+	/* No PG, so no WP either: the guest decides when it pages. */
+	s->cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE;
+	s->cr3 = 0;
+	s->cr4 = 0;
+	s->efer = 0;
+
+	memset(r, 0, sizeof(*r));
+	r->rip = entry;
+	r->rsp = GUEST_STACK_TOP;
+	r->rflags = 0x2;
+	r->rdi = m->size;
+	r->rsi = entry;
+	return 0;
+}
+
+int guest_setup_long_mode(struct guest_mem *m, uint64_t entry,
+			  struct shadowvm_sregs *s, struct shadowvm_regs *r)
+{
+	if (m->size < GUEST_MEM_MIN)
+		return -EINVAL;
+
+	setup_descriptors(m, s, 1);
+	build_page_tables(m);
 	s->cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
 	s->cr3 = GUEST_PML4;
 	s->cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT;

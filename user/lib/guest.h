@@ -22,6 +22,14 @@
  * Memory above RAM and below 4 GiB is mapped too, so guest accesses there
  * reach the hypervisor as MMIO. Entry registers: RDI = RAM size in bytes,
  * RSI = load address, RFLAGS = 0x2 (interrupts off).
+ *
+ * Unpaged entry (guest_setup_unpaged): 32-bit protected mode with paging
+ * off, CS 0x18 (flat 4 GiB, D=1), data 0x10, the same GDT, IDT and TSS,
+ * no page tables (0x10000-0x15fff left as the image found it), CR0 =
+ * PE|MP|ET|NE, CR4 = 0, EFER = 0, EIP = load address, ESP = 0x80000, EDI =
+ * RAM size, ESI = load address. TR stays the descriptor at 0x20: a busy
+ * TSS of type 11, which outside IA-32e mode is a busy 32-bit TSS, the type
+ * VM entry accepts there too, so no second TSS descriptor is needed.
  */
 #ifndef SHADOWVM_USER_GUEST_H
 #define SHADOWVM_USER_GUEST_H
@@ -71,6 +79,14 @@ long guest_load_file(struct guest_mem *m, const char *path, uint64_t addr);
  */
 int guest_setup_long_mode(struct guest_mem *m, uint64_t entry,
 			  struct shadowvm_sregs *s, struct shadowvm_regs *r);
+
+/*
+ * Write GDT, TSS and IDT into guest memory and fill @s and @r with the
+ * unpaged 32-bit protected-mode entry state described above. -EINVAL if
+ * RAM is smaller than GUEST_MEM_MIN or @entry is not below 4 GiB.
+ */
+int guest_setup_unpaged(struct guest_mem *m, uint64_t entry,
+			struct shadowvm_sregs *s, struct shadowvm_regs *r);
 
 /*
  * Resolve a linear address through the guest's 4-level tables as the CPU

@@ -24,6 +24,9 @@ cases=(
 	"l3share|124|l3share: .* all checks passed"
 	"ptreuse|124|ptreuse: all checks passed"
 	"cowfork|124|cowfork: .* all checks passed"
+	"modes|124|modes: .* all checks passed"
+	"accesstest32|124|PASS: accesstest32: every access matches"
+	"accesstest32-full|124|PASS: accesstest32: every access matches"
 )
 echo "TAP version 13"
 echo "1..${#cases[@]}"

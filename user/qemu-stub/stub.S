@@ -8,6 +8,11 @@
  * QEMU's 16550 at 0x3f8 and isa-debug-exit at 0xf4 match the launcher's
  * devices. The stub lives at 8 MiB, out of the payloads' way.
  *
+ * With -DENTRY_UNPAGED it recreates shadowvm-run --mode=unpaged instead:
+ * 32-bit protected mode with paging off, CS 0x18, data 0x10, CR0 =
+ * PE|MP|ET|NE, CR4 = 0, EFER = 0, ESP 0x80000, EDI = RAM size, ESI =
+ * 0x100000 (multiboot already starts in protected mode without paging).
+ *
  * Assembled as x86-64, converted to elf32-i386 for QEMU's loader.
  */
 #define MB_MAGIC	0x1badb002
@@ -50,6 +55,35 @@ _start:
 	xorl	%eax, %eax
 	rep stosb
 	movw	$104, 0x3000 + 102
+
+#ifdef ENTRY_UNPAGED
+	lgdt	gdtr
+	ljmp	$0x18, $unpaged32
+unpaged32:
+	movw	$0x10, %ax
+	movw	%ax, %ds
+	movw	%ax, %es
+	movw	%ax, %fs
+	movw	%ax, %gs
+	movw	%ax, %ss
+	movw	$0x20, %ax
+	ltr	%ax
+	lidt	idtr
+	xorl	%eax, %eax
+	movl	%eax, %cr4
+	movl	$0xc0000080, %ecx
+	xorl	%edx, %edx
+	wrmsr
+	movl	$0x33, %eax		/* NE, ET, MP, PE */
+	movl	%eax, %cr0
+	movl	$0x80000, %esp
+	movl	mem_size, %edi
+	movl	$0x100000, %esi
+	pushl	$2
+	popfl
+	movl	$0x100000, %eax
+	jmp	*%eax
+#endif
 
 	/* Page tables at 0x10000: PML4, PDPT, 4 PDs */
 	movl	$0x10000, %edi

@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Guest paging modes: the 32-bit guests entered in unpaged protected mode
+ * (shadowvm-run --mode=unpaged) that switch to 2-level, PAE and IA-32e
+ * paging themselves (modes), the page-table access test in 2-level and
+ * PAE paging (accesstest32), the unpaged entry state through the raw API,
+ * and the refusal of real mode (CR0.PE=0) with EINVAL. The module's audit
+ * is turned on for the runs when its parameter is writable. Each guest
+ * checks its own results; here we assert its PASS lines, exit status, and
+ * that --stats reports no audit failure. The QEMU TCG quirks the guests
+ * tolerate under TCG must not appear here.
+ */
+#include "test_util.h"
+#include "kselftest_harness.h"
+
+#define RUN_TIMEOUT_MS	240000
+#define AUDIT_PARAM	"/sys/module/shadowvm/parameters/audit"
+
+FIXTURE(modes) {
+	struct launch l;
+	char image[4096];
+};
+
+FIXTURE_SETUP(modes)
+{
+}
+
+FIXTURE_TEARDOWN(modes)
+{
+}
+
+static void log_launch(struct __test_metadata *_metadata,
+		       const struct launch *l)
+{
+	TH_LOG("%s: status %#x\n--- stdout:\n%s--- stderr:\n%s", launcher_path(),
+	       l->status, l->out, l->err);
+}
+
+/* Value of a statistic in the launcher's --stats output, or -1. */
+static long long stat_of(const char *err, const char *name)
+{
+	char key[64];
+	const char *p;
+
+	snprintf(key, sizeof(key), "\n  %s ", name);
+	p = strstr(err, key);
+	return p ? strtoll(p + strlen(key), NULL, 10) : -1;
+}
+
+static long long num_after(const char *out, const char *what)
+{
+	const char *p = strstr(out, what);
+
+	return p ? strtoll(p + strlen(what), NULL, 10) : -1;
+}
+
+/* N on the guest's last line, "modes: N checks, all checks passed". */
+static long long modes_checks(const char *out)
+{
+	const char *p = strstr(out, " checks, all checks passed");
+
+	while (p && p > out && p[-1] != ' ')
+		p--;
+	return p ? strtoll(p, NULL, 10) : -1;
+}
+
+static int run_unpaged(struct __test_metadata *_metadata,
+		       FIXTURE_DATA(modes) *self, const char *name)
+{
+	const char *args[] = { "--mode=unpaged", "-m", "16M", "--stats",
+			       self->image, NULL };
+	int st;
+
+	guest_path(self->image, sizeof(self->image), name);
+	st = launcher_run(&self->l, args, RUN_TIMEOUT_MS);
+	printf("# %s: status %d, guest_faults %lld, shadow_faults %lld, exits %lld\n",
+	       name, st, stat_of(self->l.err, "guest_faults"),
+	       stat_of(self->l.err, "shadow_faults"),
+	       stat_of(self->l.err, "exits"));
+	fflush(stdout);
+	return st;
+}
+
+#define EXPECT_GUEST_OK(st, pass_line) do { \
+	EXPECT_EQ(0, st) log_launch(_metadata, &self->l); \
+	EXPECT_EQ(NULL, strstr(self->l.out, "FAIL")) log_launch(_metadata, &self->l); \
+	EXPECT_EQ(NULL, strstr(self->l.out, "TCG")) log_launch(_metadata, &self->l); \
+	EXPECT_NE(NULL, strstr(self->l.out, pass_line)) log_launch(_metadata, &self->l); \
+	EXPECT_EQ(0, stat_of(self->l.err, "audit_failures")) log_launch(_metadata, &self->l); \
+} while (0)
+
+/* unpaged -> 2-level -> PAE -> IA-32e -> unpaged, switched by the guest. */
+TEST_F_TIMEOUT(modes, modes_guest, 300)
+{
+	int st = run_unpaged(_metadata, self, "modes");
+
+	EXPECT_GUEST_OK(st, " checks, all checks passed");
+	EXPECT_NE(NULL, strstr(self->l.out, "modes: 2-level paging\n"));
+	EXPECT_NE(NULL, strstr(self->l.out, "PASS: CR4.PSE=1: the same PDE is a 4 MiB page"));
+	EXPECT_NE(NULL, strstr(self->l.out, "PASS: INVLPG after changing the PTE: new frame"));
+	EXPECT_NE(NULL, strstr(self->l.out, "modes: PAE paging\n"));
+	EXPECT_NE(NULL, strstr(self->l.out, "PASS: NX page: fetch (NXE=1)"));
+	EXPECT_NE(NULL, strstr(self->l.out, "PASS: PDPTE cleared in memory: still used until CR3 is reloaded"));
+	EXPECT_NE(NULL, strstr(self->l.out, "PASS: MOV to CR3 with a reserved PDPTE bit"));
+	EXPECT_NE(NULL, strstr(self->l.out, "modes: IA-32e mode\n"));
+	EXPECT_NE(NULL, strstr(self->l.out, "PASS: 64-bit mode: read of linear 0x100001234"));
+	EXPECT_NE(NULL, strstr(self->l.out, "PASS: PG=0 leaves IA-32e mode"));
+	EXPECT_NE(NULL, strstr(self->l.out, "(after IA-32e mode)"));
+	/* 82 checks when this was written; all of them must have run. */
+	EXPECT_LE(80, modes_checks(self->l.out)) log_launch(_metadata, &self->l);
+	/* At least one #PF per fault check was reflected to the guest. */
+	if (stat_of(self->l.err, "guest_faults") >= 0)
+		EXPECT_LE(10, stat_of(self->l.err, "guest_faults"));
+}
+
+TEST_F_TIMEOUT(modes, accesstest32, 600)
+{
+	int st = run_unpaged(_metadata, self, "accesstest32");
+	long long modes = num_after(self->l.out, "accesstest32: modes ");
+	long long cases = num_after(self->l.out, " cases ");
+	long long faults = num_after(self->l.out, " faults ");
+
+	EXPECT_GUEST_OK(st, "PASS: accesstest32: every access matches the architectural rules");
+	EXPECT_NE(NULL, strstr(self->l.out, " mismatches 0 "));
+	/*
+	 * 2-level: WP 1/0 x NXE 0/1 x PSE 0/1; PAE: WP 1/0 x NXE 0/1; each
+	 * x SMEP/SMAP 0/1 if CPUID offers them: 12 to 48 modes. Without
+	 * SMEP/SMAP the reduced set runs 1557 cases (QEMU TCG).
+	 */
+	EXPECT_LE(12, modes) log_launch(_metadata, &self->l);
+	EXPECT_LE(1500, cases) log_launch(_metadata, &self->l);
+	EXPECT_LT(cases / 3, faults) log_launch(_metadata, &self->l);
+	if (modes < 48)
+		printf("# accesstest32: SMEP/SMAP not offered by CPUID: %lld of 48 modes run\n",
+		       modes);
+	/* Faults are #PF, except #GP for reserved PDPTE bits at MOV CR3. */
+	if (stat_of(self->l.err, "guest_faults") >= 0)
+		EXPECT_LE(faults / 2, stat_of(self->l.err, "guest_faults"))
+			log_launch(_metadata, &self->l);
+}
+
+TEST_F(modes, bad_mode_refused)
+{
+	const char *args[] = { "--mode=real", "x.bin", NULL };
+	int st = launcher_run(&self->l, args, 10000);
+
+	EXPECT_EQ(3, st) log_launch(_metadata, &self->l);
+	EXPECT_NE(NULL, strstr(self->l.err, "bad --mode 'real' (long or unpaged)"));
+}
+
+/* The raw API: the loader's unpaged state is accepted, real mode is not. */
+FIXTURE(vm) {
+	struct tvm t;
+};
+
+FIXTURE_SETUP(vm)
+{
+	const char *why;
+	int err = tvm_create(&self->t, TEST_MEM_SIZE, &why);
+
+	ASSERT_EQ(0, err) TH_LOG("%s: %s", why, strerror(-err));
+}
+
+FIXTURE_TEARDOWN(vm)
+{
+	tvm_destroy(&self->t);
+}
+
+TEST_F(vm, unpaged_entry_accepted)
+{
+	struct shadowvm_sregs s;
+
+	ASSERT_EQ(0, guest_setup_unpaged(&self->t.mem, GUEST_LOAD_DEFAULT,
+					 &self->t.sregs, &self->t.regs));
+	EXPECT_EQ(0, svm_set_sregs(self->t.vcpu, &self->t.sregs));
+	ASSERT_EQ(0, svm_get_sregs(self->t.vcpu, &s));
+	EXPECT_EQ(self->t.sregs.cr0, s.cr0 & self->t.sregs.cr0);
+	EXPECT_EQ(0, s.cr0 & 0x80000000ULL);	/* PG stays off */
+	EXPECT_EQ(0, s.cr4 & 0x20);		/* no PAE */
+	EXPECT_EQ(0, s.efer & 0x500);		/* no LME/LMA */
+	EXPECT_EQ(GUEST_SEL_CODE32, s.cs.selector);
+	EXPECT_EQ(1, s.cs.db);
+	EXPECT_EQ(0, s.cs.l);
+}
+
+TEST_F(vm, real_mode_refused)
+{
+	struct shadowvm_sregs s;
+
+	ASSERT_EQ(0, guest_setup_unpaged(&self->t.mem, GUEST_LOAD_DEFAULT,
+					 &self->t.sregs, &self->t.regs));
+	s = self->t.sregs;
+	s.cr0 &= ~1ULL;		/* PE = 0: real mode */
+	EXPECT_EQ(-EINVAL, svm_set_sregs(self->t.vcpu, &s));
+	/* Real-mode segments too, as KVM would be handed them. */
+	s.cs.selector = 0;
+	s.cs.base = 0;
+	s.cs.limit = 0xffff;
+	s.cs.db = 0;
+	s.cs.g = 0;
+	EXPECT_EQ(-EINVAL, svm_set_sregs(self->t.vcpu, &s));
+	/* The vCPU still takes a valid state afterwards. */
+	EXPECT_EQ(0, svm_set_sregs(self->t.vcpu, &self->t.sregs));
+}
+
+/* Turn the module's audit on for our runs; give back the old value. */
+static int audit_set(char *old, size_t len)
+{
+	int fd = open(AUDIT_PARAM, O_RDWR);
+	ssize_t n;
+
+	old[0] = 0;
+	if (fd < 0)
+		return -errno;
+	n = read(fd, old, len - 1);
+	old[n > 0 ? n : 0] = 0;
+	if (pwrite(fd, "1", 1, 0) != 1) {
+		n = -errno;
+		close(fd);
+		return n;
+	}
+	close(fd);
+	return 0;
+}
+
+static void audit_restore(const char *old)
+{
+	int fd;
+
+	if (!old[0])
+		return;
+	fd = open(AUDIT_PARAM, O_WRONLY);
+	if (fd < 0)
+		return;
+	if (write(fd, old, strlen(old)) < 0)
+		perror(AUDIT_PARAM);
+	close(fd);
+}
+
+int main(int argc, char **argv)
+{
+	char old[16] = "";
+	int err, ret;
+
+	require_shadowvm(true);
+	filter_tests();
+	if (getenv("SHADOWVM_AUDIT") && !strcmp(getenv("SHADOWVM_AUDIT"), "0"))
+		err = -ECANCELED;
+	else
+		err = audit_set(old, sizeof(old));
+	if (err)
+		printf("# %s not set (%s): audit as loaded\n", AUDIT_PARAM,
+		       strerror(-err));
+	else
+		printf("# audit on for these runs (was %c)\n", old[0]);
+	fflush(stdout);
+	ret = test_harness_run(argc, argv);
+	audit_restore(old);
+	return ret;
+}

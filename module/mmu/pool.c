@@ -11,10 +11,12 @@
 #include "internal.h"
 
 /*
- * Beyond one loaded root per vCPU (never reclaimable): a fault reserves
- * a full L3/L2/L1 path (3), a CR3 load one new root while the old one is
- * still loaded (1). One spare keeps the two from thrashing each other.
+ * Beyond the roots each vCPU has loaded (never reclaimable: one L4, or
+ * the four L2s under a PAE root), a fault reserves a full L3/L2/L1 path
+ * (3), and a CR3 load up to four new roots while the old ones are still
+ * loaded (4).
  */
+#define SH_POOL_ROOTS		4
 #define SH_POOL_MIN_EXTRA	4
 /* Default sizing: per vCPU, and per MiB of guest RAM (see below). */
 #define SH_POOL_PER_VCPU	256
@@ -23,7 +25,7 @@
 
 unsigned long shadow_min_pool_pages(unsigned int nr_vcpus)
 {
-	return (unsigned long)nr_vcpus + SH_POOL_MIN_EXTRA;
+	return (unsigned long)nr_vcpus * SH_POOL_ROOTS + SH_POOL_MIN_EXTRA;
 }
 
 /*

@@ -19,27 +19,31 @@ static unsigned int sh_entry_index(u64 addr, unsigned int level)
  * (q = 0 only) in 4-level mode; otherwise the shadow the PAE root's PDPTE
  * @q links to. False when there is none (a PAE PDPTE not present).
  */
-static bool sh_top_key(const struct guest_paging *gp, unsigned int q,
-		       struct sh_key *k)
+static bool sh_top_key(struct shadow_mmu *mmu, const struct guest_paging *gp,
+		       unsigned int q, struct sh_key *k)
 {
 	u64 cr3_gfn = (gp->cr3 & GENMASK_ULL(SHADOW_GUEST_MAXPHYADDR - 1, 12)) >>
 		      SH_PAGE_SHIFT;
+	bool want;
 
 	k->part = 0;
 	switch (shadow_guest_mode(gp)) {
 	case SHADOW_MODE_64:
 		k->gfn = cr3_gfn;
 		k->type = SH_TYPE_L4_64;
-		return q == 0;
+		want = q == 0;
+		break;
 	case SHADOW_MODE_PAE:
 		k->gfn = (gp->pdpte[q] & PTE_ADDR_MASK) >> SH_PAGE_SHIFT;
 		k->type = SH_TYPE_L2_PAE;
-		return gp->pdpte[q] & PTE_P;
+		want = gp->pdpte[q] & PTE_P;
+		break;
 	case SHADOW_MODE_32:
 		k->gfn = cr3_gfn & 0xfffff;	/* CR3 is 32 bits wide here */
 		k->type = SH_TYPE_L2_32;
 		k->part = q;
-		return true;
+		want = true;
+		break;
 	case SHADOW_MODE_UNPAGED:
 		k->gfn = 0;
 		k->type = SH_TYPE_L2_PHYS;
@@ -48,6 +52,12 @@ static bool sh_top_key(const struct guest_paging *gp, unsigned int q,
 	default:
 		return false;
 	}
+	/*
+	 * A top-level table outside guest RAM has no shadow: the hardware
+	 * then finds nothing present there and every access comes to the
+	 * pager, whose walk reads that table as all ones (sh_read_entry()).
+	 */
+	return want && mmu_host_map_gfn(mmu->host, k->gfn);
 }
 
 static bool sh_key_matches(const struct shadow_page *sp,
@@ -57,7 +67,8 @@ static bool sh_key_matches(const struct shadow_page *sp,
 }
 
 /* Is the root @sv has loaded the one @gp asks for? */
-static bool sh_root_matches(const struct shadow_vcpu *sv,
+static bool sh_root_matches(struct shadow_mmu *mmu,
+			    const struct shadow_vcpu *sv,
 			    const struct guest_paging *gp)
 {
 	struct sh_key k;
@@ -66,7 +77,7 @@ static bool sh_root_matches(const struct shadow_vcpu *sv,
 	if (!sv->root_hpa || sv->mode != shadow_guest_mode(gp))
 		return false;
 	for (q = 0; q < 4; q++) {
-		bool want = sh_top_key(gp, q, &k);
+		bool want = sh_top_key(mmu, gp, q, &k);
 
 		if (want != !!sv->root[q] ||
 		    (want && !sh_key_matches(sv->root[q], &k)))
@@ -552,7 +563,8 @@ int shadow_vcpu_init(struct shadow_mmu *mmu, struct shadow_vcpu *sv)
 void shadow_vcpu_destroy(struct shadow_mmu *mmu, struct shadow_vcpu *sv)
 {
 	shadow_release_root(mmu, sv);
-	mmu_host_free_page(mmu->host, sv->pae_root);
+	if (sv->pae_root)
+		mmu_host_free_page(mmu->host, sv->pae_root);
 	sv->pae_root = NULL;
 }
 
@@ -566,8 +578,7 @@ int shadow_load_root(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
 	unsigned int q, nr_want = 0;
 	int ret;
 
-	if (mode == SHADOW_MODE_NONE ||
-	    (mode != SHADOW_MODE_64 && !sv->pae_root))
+	if (mode == SHADOW_MODE_NONE || !sv->pae_root)
 		return -EINVAL;
 	sh_resync(mmu);
 	sh_check_mode(mmu, gp);
@@ -576,7 +587,7 @@ int shadow_load_root(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
 	mmu->stats.root_loads++;
 
 	for (q = 0; q < 4; q++) {
-		want[q] = sh_top_key(gp, q, &k[q]);
+		want[q] = sh_top_key(mmu, gp, q, &k[q]);
 		nr_want += want[q];
 		if (want[q]) {
 			roots[q] = sh_hash_lookup(mmu, k[q].gfn, k[q].type,
@@ -621,7 +632,8 @@ int shadow_load_root(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
 		if (mode != SHADOW_MODE_64)
 			sv->pae_root[q] = roots[q] ? roots[q]->hpa | PTE_P : 0;
 	}
-	sv->root_hpa = mode == SHADOW_MODE_64 ? roots[0]->hpa :
+	/* No L4 (CR3 outside RAM): the empty PAE root page serves as one. */
+	sv->root_hpa = mode == SHADOW_MODE_64 && roots[0] ? roots[0]->hpa :
 		       sv->pae_root_hpa;
 	/* A guest CR3 load flushes its (non-global) TLB entries. */
 	mmu->flush_pending = true;
@@ -854,7 +866,11 @@ static int sh_build(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
 	u64 flags, leaf;
 	bool writable;
 
-	for (sp = sh_top(sv, addr, &level); level > 1; level--) {
+	sp = sh_top(sv, addr, &level);
+	/* A walk can succeed through a top table outside RAM: all ones. */
+	if (!sp)
+		return -EINVAL;
+	for (; level > 1; level--) {
 		idx = sh_entry_index(addr, level);
 		sh_child_key(gp, sp, idx, w->entry[level], &k, &flags);
 		if (sup_write && !(flags & PTE_RW)) {
@@ -904,6 +920,21 @@ static int sh_build(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
 	return 0;
 }
 
+/*
+ * Is @gfn one of the tables @sv has loaded as its root? Unshadowing it
+ * would only make the vCPU shadow it again before the write is retried.
+ */
+static bool sh_is_root(const struct shadow_vcpu *sv, u64 gfn)
+{
+	unsigned int q;
+
+	for (q = 0; q < 4; q++)
+		if (sv->root[q] && sh_type_is_table(sv->root[q]->type) &&
+		    sv->root[q]->gfn == gfn)
+			return true;
+	return false;
+}
+
 static bool sh_on_walk_path(const struct guest_walk *w, u64 gfn)
 {
 	unsigned int level;
@@ -935,7 +966,7 @@ int shadow_page_fault(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
 		sh_flush_if_needed(mmu);
 		return 0;
 	}
-	if (!sh_root_matches(sv, gp)) {
+	if (!sh_root_matches(mmu, sv, gp)) {
 		sh_flush_if_needed(mmu);
 		return -EINVAL;
 	}
@@ -975,15 +1006,16 @@ int shadow_page_fault(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
 	 * (page tables are not user data: the frame is being reused) or
 	 * when the emulator gave up on this frame (shadow_unshadow_gfn()):
 	 * then the shadows of the frame are dropped. A frame on the path
-	 * of this very write cannot be dropped (building the path shadows
-	 * it again), so it is left writable until the next pager entry.
+	 * of this very write, or one the vCPU has loaded as a root, cannot
+	 * be dropped (building the path or reloading the root shadows it
+	 * again), so it is left writable until the next pager entry.
 	 */
 	native = (access & PFEC_USER) ||
 		 (mmu->native_valid && mmu->native_gfn == w.gfn);
 	if ((access & PFEC_WRITE) && native) {
 		if (mmu->native_gfn == w.gfn)
 			mmu->native_valid = false;
-		if (sh_on_walk_path(&w, w.gfn)) {
+		if (sh_on_walk_path(&w, w.gfn) || sh_is_root(sv, w.gfn)) {
 			mmu->path_valid = true;
 			mmu->path_gfn = w.gfn;
 		} else if (sh_frame_is_shadowed(mmu, w.gfn)) {
@@ -1044,7 +1076,7 @@ void shadow_invlpg(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
 	unsigned int level;
 
 	mmu->stats.invlpg++;
-	if (!sv->root_hpa || !sh_root_matches(sv, gp))
+	if (!sv->root_hpa || !sh_root_matches(mmu, sv, gp))
 		return;
 	sh_resync(mmu);
 	sh_check_mode(mmu, gp);

@@ -31,9 +31,16 @@ u64 sh_guest_rsvd_mask(const struct guest_paging *gp, unsigned int level,
 {
 	u64 rsvd = GENMASK_ULL(51, SHADOW_GUEST_MAXPHYADDR);
 
-	if (shadow_guest_mode(gp) == SHADOW_MODE_32) {
+	switch (shadow_guest_mode(gp)) {
+	case SHADOW_MODE_32:
 		/* 4 MiB PDE: bit 21 (bits 20:13 are address bits 39:32). */
 		return level == 2 && (entry & PTE_PS) ? BIT_ULL(21) : 0;
+	case SHADOW_MODE_PAE:
+		/* PAE has no ignored high bits: 62:52 are reserved too. */
+		rsvd |= GENMASK_ULL(62, 52);
+		break;
+	default:
+		break;
 	}
 	if (!(gp->efer & EFER_NXE))
 		rsvd |= PTE_NX;
@@ -83,9 +90,14 @@ static u32 sh_fault_code(const struct guest_paging *gp, u32 access,
 {
 	u32 code = cause | (access & (PFEC_WRITE | PFEC_USER));
 
-	/* I/D is reported only when NX or SMEP makes fetches special. */
+	/*
+	 * I/D is reported only when NX or SMEP makes fetches special; NX
+	 * exists only in PAE and 4-level paging, whatever EFER.NXE says.
+	 */
 	if ((access & PFEC_FETCH) &&
-	    ((gp->efer & EFER_NXE) || (gp->cr4 & CR4_SMEP)))
+	    (((gp->efer & EFER_NXE) &&
+	      shadow_guest_mode(gp) != SHADOW_MODE_32) ||
+	     (gp->cr4 & CR4_SMEP)))
 		code |= PFEC_FETCH;
 	return code;
 }

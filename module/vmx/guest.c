@@ -51,9 +51,17 @@ u64 vmx_hw_cr0(u64 guest_cr0)
 	return cr0 & vmx_caps.cr0_fixed1;
 }
 
-u64 vmx_hw_cr4(u64 guest_cr4)
+u64 vmx_hw_cr4(u64 guest_cr0, u64 guest_cr4)
 {
 	u64 cr4 = guest_cr4 & GUEST_CR4_ALLOWED;
+
+	/*
+	 * Paging off: nothing is checked. The identity shadows are user
+	 * pages (CPL 3 may run unpaged too), which SMEP and SMAP would
+	 * refuse to supervisor code.
+	 */
+	if (!(guest_cr0 & X86_CR0_PG))
+		cr4 &= ~(X86_CR4_SMEP | X86_CR4_SMAP);
 
 	/*
 	 * The shadow tables are 4-level tables for a long-mode guest and PAE
@@ -81,7 +89,7 @@ void vmx_write_paging_regs(struct shvm_vcpu *v)
 	vmcs_write(CR0_READ_SHADOW, v->cr0);
 	vmcs_write(GUEST_CR0, vmx_hw_cr0(v->cr0));
 	vmcs_write(CR4_READ_SHADOW, v->cr4);
-	vmcs_write(GUEST_CR4, vmx_hw_cr4(v->cr4));
+	vmcs_write(GUEST_CR4, vmx_hw_cr4(v->cr0, v->cr4));
 	if (v->efer & EFER_LMA)
 		entry |= VM_ENTRY_IA32E_MODE;
 	vmcs_write(VM_ENTRY_CONTROLS, entry);

@@ -28,7 +28,7 @@ struct vmx_exit {
 
 void vmx_setup_vmcs(struct shvm_vcpu *v);
 u64 vmx_hw_cr0(u64 guest_cr0);
-u64 vmx_hw_cr4(u64 guest_cr4);
+u64 vmx_hw_cr4(u64 guest_cr0, u64 guest_cr4);
 bool vmx_guest_cr4_valid(u64 cr4);
 bool vmx_guest_efer_valid(u64 efer);
 void vmx_write_paging_regs(struct shvm_vcpu *v);

@@ -303,17 +303,19 @@ static void test_unshadow_up_vs_search(void)
 {
 	struct model_vm vm;
 	u64 val = pte(DATA + 1, F_P | F_W | F_U);
-	struct cpu_outcome o;
 
 	/* Single reference: the up-pointer finds the parent. */
 	std_layout(&vm, 64);
-	vm.emulate = EMU_FAIL;	/* unshadow instead of emulating */
 	gtab(&vm, G_L1)[0] = pte(DATA, F_P | F_W | F_U);
 	expect_ok(&vm, VA_T, 0);
 	CHECK(sh_hash_find(&vm.mmu, G_L1, SH_TYPE_L1_64, 0));
-	/* Guest writes L1[1] through the identity map. */
-	cpu_access(&vm, (G_L1 << 12) + 8, PFEC_WRITE, &val, &o);
-	CHECK_EQ(o.kind, CPU_OK);
+	/*
+	 * The vCPU's emulator gave up on a guest write to L1[1] (a write
+	 * that cannot go out of sync, e.g. while the frame is also an
+	 * upper table): it unshadows the frame and lets the write run.
+	 */
+	shadow_unshadow_gfn(&vm.mmu, G_L1);
+	gtab(&vm, G_L1)[1] = val;
 	CHECK(!sh_hash_find(&vm.mmu, G_L1, SH_TYPE_L1_64, 0));
 	CHECK_EQ(vm.mmu.stats.unshadows, 1);
 	CHECK_EQ(vm.mmu.stats.unshadows_up, 1);
@@ -325,10 +327,8 @@ static void test_unshadow_up_vs_search(void)
 
 	/* Two references: up finds one, the search finds the other. */
 	std_layout(&vm, 64);
-	vm.emulate = EMU_FAIL;
 	shared_l1(&vm);
-	cpu_access(&vm, (G_L1 << 12) + 8, PFEC_WRITE, &val, &o);
-	CHECK_EQ(o.kind, CPU_OK);
+	shadow_unshadow_gfn(&vm.mmu, G_L1);
 	CHECK(!sh_hash_find(&vm.mmu, G_L1, SH_TYPE_L1_64, 0));
 	CHECK_EQ(vm.mmu.stats.unshadows_up, 1);
 	CHECK_EQ(vm.mmu.stats.unshadows_walk, 1);
@@ -336,12 +336,10 @@ static void test_unshadow_up_vs_search(void)
 
 	/* up == 0 (its entry went away): the search alone. */
 	std_layout(&vm, 64);
-	vm.emulate = EMU_FAIL;
 	shared_l1(&vm);
 	sh_zap_entry(&vm.mmu, sh_hash_find(&vm.mmu, G_L2, SH_TYPE_L2_64, 0), 2);
 	CHECK_EQ(sh_hash_find(&vm.mmu, G_L1, SH_TYPE_L1_64, 0)->up, 0);
-	cpu_access(&vm, (G_L1 << 12) + 8, PFEC_WRITE, &val, &o);
-	CHECK_EQ(o.kind, CPU_OK);
+	shadow_unshadow_gfn(&vm.mmu, G_L1);
 	CHECK_EQ(vm.mmu.stats.unshadows_up, 0);
 	CHECK_EQ(vm.mmu.stats.unshadows_walk, 1);
 	done(&vm);
@@ -485,6 +483,23 @@ static void test_accessed_dirty(void)
 	done(&vm);
 }
 
+static u64 hfn_of(struct model_vm *vm, u64 gfn)
+{
+	bool w;
+	u64 hfn = 0;
+
+	mmu_host_gfn_to_hfn(&vm->host, gfn, &hfn, &w);
+	return hfn;
+}
+
+/* Host frame the shadow maps @va to (~0 when not present). */
+static u64 shadow_hfn(struct model_vm *vm, u64 va)
+{
+	u64 *leaf = shadow_leaf(vm, va);
+
+	return leaf && (*leaf & PTE_P) ? (*leaf & PTE_ADDR_MASK) >> 12 : ~0ULL;
+}
+
 static void test_write_protect(void)
 {
 	struct model_vm vm;
@@ -508,29 +523,63 @@ static void test_write_protect(void)
 	CHECK(!(*leaf & PTE_RW));
 	CHECK(vm.host.flushes > flushes);
 	CHECK_EQ(shadow_audit(&vm.mmu), 0);
-	/* The guest writes it: emulated, the shadow follows, stays RO. */
+	/*
+	 * The guest writes it: a frame shadowed only as an L1 goes out of
+	 * sync instead of being emulated. The write runs natively through
+	 * a leaf made writable; the shadow may lag until a TLB flush.
+	 */
 	val = pte(DATA + 2, F_P | F_W | F_A);
 	cpu_access(&vm, VA_T + 8, PFEC_WRITE, &val, &o);
 	CHECK_EQ(o.kind, CPU_OK);
 	CHECK_EQ(o.faults, 1);
-	CHECK_EQ(o.emulated, 1);
-	CHECK_EQ(vm.mmu.stats.emulated_writes, 1);
+	CHECK_EQ(o.emulated, 0);
+	CHECK_EQ(vm.mmu.stats.emulated_writes, 0);
+	CHECK_EQ(vm.mmu.stats.oos_unsyncs, 1);
+	CHECK(shadow_gfn_unsynced(&vm.mmu, DATA + 9));
 	CHECK(sh_hash_find(&vm.mmu, DATA + 9, SH_TYPE_L1_64, 0));
-	CHECK(!(*shadow_leaf(&vm, VA_T) & PTE_RW));
+	CHECK(*shadow_leaf(&vm, VA_T) & PTE_RW);
 	CHECK_EQ(((u64 *)model_gfn_va(&vm.host, DATA + 9))[1], val);
-	/* Accessed entry: filled in place, no fault needed to use it. */
-	CHECK(*shadow_leaf(&vm, (7ULL << 21) + 0x1000) & PTE_P);
 	CHECK_EQ(shadow_audit(&vm.mmu), 0);
-	o = access_(&vm, (7ULL << 21) + 0x1000, 0);
+	/* More writes: no exit at all. */
+	val = pte(DATA + 3, F_P | F_W | F_A);
+	cpu_access(&vm, VA_T + 16, PFEC_WRITE, &val, &o);
 	CHECK_EQ(o.kind, CPU_OK);
 	CHECK_EQ(o.faults, 0);
-	/* The decoder gives up: unshadowed, write done, leaf writable. */
+	/* The guest's INVLPG resyncs: protected again, entries revalidated. */
+	shadow_invlpg(&vm.mmu, &vm.sv, &vm.gp, (7ULL << 21) + 0x1000);
+	CHECK(!shadow_gfn_unsynced(&vm.mmu, DATA + 9));
+	CHECK_EQ(vm.mmu.stats.oos_resyncs, 1);
+	CHECK(!(*shadow_leaf(&vm, VA_T) & PTE_RW));
+	CHECK_EQ(shadow_audit(&vm.mmu), 0);
+	expect_ok(&vm, (7ULL << 21) + 0x1000, 0);
+	CHECK_EQ(shadow_hfn(&vm, (7ULL << 21) + 0x1000), hfn_of(&vm, DATA + 2));
+	/* Accessed entry: filled in place by the resync, no fault needed. */
+	CHECK(*shadow_leaf(&vm, (7ULL << 21) + 0x2000) & PTE_P);
+	o = access_(&vm, (7ULL << 21) + 0x2000, 0);
+	CHECK_EQ(o.kind, CPU_OK);
+	CHECK_EQ(o.faults, 0);
+
+	/*
+	 * Also an upper table (an L2 under L3 entry 5): no longer an L1
+	 * alone, so writes are emulated; when the decoder gives up, the
+	 * frame is unshadowed, the write done, the leaf writable.
+	 */
+	gtab(&vm, G_L3)[5] = pte(DATA + 9, F_P | F_W);
+	gtab(&vm, DATA + 9)[3] = pte(0, F_P | F_W | F_PS);
+	expect_ok(&vm, (5ULL << 30) + (3ULL << 21), 0);
+	CHECK(sh_hash_find(&vm.mmu, DATA + 9, SH_TYPE_L2_64, 0));
+	val = pte(DATA + 4, F_P | F_W | F_A);
+	cpu_access(&vm, VA_T + 32, PFEC_WRITE, &val, &o);
+	CHECK_EQ(o.kind, CPU_OK);
+	CHECK_EQ(o.emulated, 1);
+	CHECK(!shadow_gfn_unsynced(&vm.mmu, DATA + 9));
 	vm.emulate = EMU_FAIL;
 	val = pte(DATA + 1, F_P | F_W);
 	cpu_access(&vm, VA_T + 8, PFEC_WRITE, &val, &o);
 	CHECK_EQ(o.kind, CPU_OK);
 	CHECK_EQ(o.faults, 2);
 	CHECK(!sh_hash_find(&vm.mmu, DATA + 9, SH_TYPE_L1_64, 0));
+	CHECK(!sh_hash_find(&vm.mmu, DATA + 9, SH_TYPE_L2_64, 0));
 	CHECK(*shadow_leaf(&vm, VA_T) & PTE_RW);
 	CHECK_EQ(((u64 *)model_gfn_va(&vm.host, DATA + 9))[1], val);
 	CHECK_EQ(shadow_audit(&vm.mmu), 0);
@@ -575,14 +624,6 @@ static void test_write_protect(void)
 	done(&vm);
 }
 
-static u64 hfn_of(struct model_vm *vm, u64 gfn)
-{
-	bool w;
-	u64 hfn = 0;
-
-	mmu_host_gfn_to_hfn(&vm->host, gfn, &hfn, &w);
-	return hfn;
-}
 
 static int write_u64(struct model_vm *vm, u64 gpa, u64 v)
 {
@@ -745,6 +786,65 @@ static void load_cr3(struct model_vm *vm, u64 gfn)
 	CHECK_EQ(shadow_load_root(&vm->mmu, &vm->sv, &vm->gp), 0);
 }
 
+/*
+ * Out-of-sync L1s: the guest writes its L1 natively; the shadows catch up
+ * at the next TLB-flush point, including with changes that went from the
+ * snapshot's value to another and back again in between.
+ */
+static void test_oos(void)
+{
+	struct model_vm vm;
+	struct cpu_outcome o;
+	u64 val;
+
+	std_layout(&vm, 64);
+	gtab(&vm, G_L1)[1] = pte(DATA + 1, F_P | F_W | F_A | F_D);
+	expect_ok(&vm, VA_T + 0x1000, 0);
+	CHECK(sh_hash_find(&vm.mmu, G_L1, SH_TYPE_L1_64, 0));
+	/* The guest writes L1[2] through the identity map: out of sync. */
+	val = pte(DATA + 2, F_P | F_W | F_A | F_D);
+	cpu_access(&vm, (G_L1 << 12) + 8 * 2, PFEC_WRITE, &val, &o);
+	CHECK_EQ(o.kind, CPU_OK);
+	CHECK_EQ(o.emulated, 0);
+	CHECK(shadow_gfn_unsynced(&vm.mmu, G_L1));
+	/* A fault through L1[2] builds from the guest's new value ... */
+	expect_ok(&vm, VA_T + 0x2000, 0);
+	CHECK_EQ(shadow_hfn(&vm, VA_T + 0x2000), hfn_of(&vm, DATA + 2));
+	/* ... which the guest changes back, natively, to the old one. */
+	val = 0;
+	cpu_access(&vm, (G_L1 << 12) + 8 * 2, PFEC_WRITE, &val, &o);
+	CHECK_EQ(o.kind, CPU_OK);
+	CHECK_EQ(o.faults, 0);
+	/* And L1[1] loses W, natively too. */
+	val = pte(DATA + 1, F_P | F_A | F_D);
+	cpu_access(&vm, (G_L1 << 12) + 8, PFEC_WRITE, &val, &o);
+	CHECK_EQ(o.faults, 0);
+	CHECK_EQ(shadow_audit(&vm.mmu), 0);
+	/* CR3 reload: resynced; both changes reach the shadows. */
+	load_cr3(&vm, G_L4);
+	CHECK(!shadow_gfn_unsynced(&vm.mmu, G_L1));
+	CHECK_EQ(vm.mmu.stats.oos_unsyncs, 1);
+	CHECK_EQ(vm.mmu.stats.oos_resyncs, 1);
+	expect_guest_fault(&vm, VA_T + 0x2000, 0, 0);
+	expect_guest_fault(&vm, VA_T + 0x1000, PFEC_WRITE,
+			   PFEC_PRESENT | PFEC_WRITE);
+	CHECK_EQ(shadow_audit(&vm.mmu), 0);
+	done(&vm);
+
+	/* Most of the table rewritten between flushes: reused as data. */
+	std_layout(&vm, 64);
+	gtab(&vm, G_L1)[1] = pte(DATA + 1, F_P | F_W | F_A | F_D);
+	expect_ok(&vm, VA_T + 0x1000, 0);
+	val = 1;
+	cpu_access(&vm, (G_L1 << 12), PFEC_WRITE, &val, &o);
+	CHECK(shadow_gfn_unsynced(&vm.mmu, G_L1));
+	memset(gtab(&vm, G_L1), 0x5a, 4096);
+	load_cr3(&vm, G_L4);
+	CHECK(!sh_hash_find(&vm.mmu, G_L1, SH_TYPE_L1_64, 0));
+	CHECK_EQ(vm.mmu.stats.unshadows, 1);
+	done(&vm);
+}
+
 static struct shadow_page *find(struct model_vm *vm, u64 gfn,
 				unsigned int type)
 {
@@ -889,6 +989,7 @@ static void test_seed_rule(void)
 	s = stale_up_setup(&vm, &b, &t);
 	gp2 = vm.gp;
 	gp2.cr3 = G_L4 << 12;
+	CHECK_EQ(shadow_vcpu_init(&vm.mmu, &sv2), 0);
 	CHECK_EQ(shadow_load_root(&vm.mmu, &sv2, &gp2), 0);
 	while (s && s->pinned && sh_reclaim_one(&vm.mmu))
 		;
@@ -897,7 +998,7 @@ static void test_seed_rule(void)
 	CHECK(vm.mmu.stats.reclaims > 0);
 	CHECK_EQ(shadow_audit(&vm.mmu), 0);
 	stale_up_check(&vm, b, t);
-	shadow_release_root(&vm.mmu, &sv2);
+	shadow_vcpu_destroy(&vm.mmu, &sv2);
 	done(&vm);
 
 	/* Path 3: unshadow of the pinned L3 (the unhook follows up). */
@@ -981,19 +1082,20 @@ static void test_pool_exhaustion(void)
 	int ret;
 
 	/* Sizing: the minimum, and the default from RAM and vCPUs. */
-	CHECK_EQ(shadow_min_pool_pages(1), 5);
-	CHECK_EQ(shadow_min_pool_pages(4), 8);
+	/* Four roots per vCPU (a PAE root's L2s), four new ones, a path. */
+	CHECK_EQ(shadow_min_pool_pages(1), 8);
+	CHECK_EQ(shadow_min_pool_pages(4), 20);
 	CHECK_EQ(shadow_default_pool_pages(0, 0), 4);
 	CHECK_EQ(shadow_default_pool_pages(64ULL << 20, 1), 256 + 128);
 	CHECK_EQ(shadow_default_pool_pages(1ULL << 30, 4), 1024 + 2048);
 	CHECK_EQ(shadow_default_pool_pages(~0ULL, 1), 1UL << 20);
 	/* The minimum wins over the cap: less could not run at all. */
-	CHECK_EQ(shadow_default_pool_pages(~0ULL, ~0U), 0xffffffffUL + 4);
-	CHECK_EQ(model_vm_init(&vm, 4), -EINVAL);
+	CHECK_EQ(shadow_default_pool_pages(~0ULL, ~0U), 4 * 0xffffffffUL + 4);
+	CHECK_EQ(model_vm_init(&vm, 7), -EINVAL);
 	shadow_mmu_destroy(&vm.mmu);
 
 	/* Smallest pool: every new address space reclaims. */
-	std_layout(&vm, 5);
+	std_layout(&vm, 8);
 	for (i = 0; i < 40; i++) {
 		u64 root = 20 + (i % 10);
 
@@ -1010,7 +1112,7 @@ static void test_pool_exhaustion(void)
 			break;
 	}
 	CHECK(vm.mmu.stats.reclaims > 0);
-	CHECK(vm.mmu.stats.pages_max <= 5);
+	CHECK(vm.mmu.stats.pages_max <= 8);
 	done(&vm);
 
 	/* The host allocator fails: -ENOMEM, nothing broken, then recovery. */
@@ -1208,13 +1310,6 @@ static u32 *gtab32(struct model_vm *vm, u64 gfn)
 	return model_gfn_va(&vm->host, gfn);
 }
 
-/* Host frame the shadow maps @va to (~0 when not present). */
-static u64 shadow_hfn(struct model_vm *vm, u64 va)
-{
-	u64 *leaf = shadow_leaf(vm, va);
-
-	return leaf && (*leaf & PTE_P) ? (*leaf & PTE_ADDR_MASK) >> 12 : ~0ULL;
-}
 
 /* RAM and the read-only slot, no tables, no mode yet. */
 static void base_vm(struct model_vm *vm)
@@ -1473,6 +1568,7 @@ static void test_mode_pae(void)
 	u64 *pdpt, *l2, *l1, val, hits, pages, regs[4];
 	struct model_vm vm;
 	struct cpu_outcome o;
+	struct ref_result r;
 	unsigned int g;
 
 	base_vm(&vm);
@@ -1583,8 +1679,11 @@ static void test_mode_pae(void)
 	CHECK_EQ(o.kind, CPU_OK);
 	CHECK_EQ(l2[2], val);
 	CHECK_EQ(shadow_audit(&vm.mmu), 0);
-	expect_ok(&vm, 0x40400000, PFEC_WRITE);
-	CHECK_EQ(shadow_hfn(&vm, 0x40400000), hfn_of(&vm, DATA + 4));
+	/* The new PDE names DATA + 4 as its page table: what it holds. */
+	o = access_(&vm, 0x40400000, PFEC_WRITE);
+	ref_walk(&vm.host, &vm.gp, 0x40400000, PFEC_WRITE, &r);
+	CHECK_EQ(o.kind == CPU_GUEST_FAULT, r.fault);
+	CHECK_EQ(o.kind == CPU_GUEST_FAULT ? o.pfec : 0, r.fault ? r.pfec : 0);
 	l2[2] = (34 << 12) | F_P | F_W | F_U;
 	CHECK_EQ(model_load_cr3(&vm, PAE_CR3), 0);
 
@@ -1680,6 +1779,7 @@ int main(int argc, char **argv)
 		  test_seed_rule },
 		{ "prefetch of accessed neighbours", test_prefetch },
 		{ "invlpg", test_invlpg },
+		{ "out-of-sync L1s: native writes, resync, snapshot", test_oos },
 		{ "pool exhaustion and reclaim", test_pool_exhaustion },
 		{ "flush all and mode change", test_flush_all },
 		{ "CR0.WP=0 supervisor writes", test_cr0_wp },

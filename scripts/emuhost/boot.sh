@@ -10,14 +10,20 @@
 #              bochs-vmx1  Bochs bx_generic, VMX without EPT/VPID/...
 #              bochs-smp   Bochs bx_generic vmx=2 with two CPUs (migration)
 #              qemu        QEMU TCG, no VMX at all (fast smoke boot)
-#     MODE     tests       run every selftest, then rmmod (see init)
+#     MODE     tests       run every *_test selftest, rmmod, then every
+#                          *_kvmtest with kvm_intel ept=0 (see init)
 #              demo        run shadowvm-run --stats /guests/hello.bin
+#              bench       run EMUHOST_BENCH/run shadowvm, rmmod, load
+#                          kvm_intel ept=0, run EMUHOST_BENCH/run kvm
 #
 # Payload (environment, defaults in brackets):
 #   EMUHOST_KO        module to insmod        [./shadowvm.ko]
 #   EMUHOST_RUN       launcher put in /bin    [build/user/shadowvm-run]
 #   EMUHOST_GUESTS    dir of *.bin payloads   [build/guests]
-#   EMUHOST_TESTS     test binaries to run    [build/selftests/*_test]
+#   EMUHOST_TESTS     test binaries to run    [build/selftests/*_test
+#                                              and *_kvmtest]
+#   EMUHOST_BENCH     dir copied to /bench    (bench mode; has ./run)
+#   EMUHOST_MEM       emulated RAM, MiB       [512]
 #   EMUHOST_TEST_TIMEOUT  per test binary, s  [300]
 #   EMUHOST_TIMEOUT   whole emulator run, s   [600]
 #   EMUHOST_SLOTS     emulators running at once in this tree [2]
@@ -40,7 +46,7 @@ usage() {
 [ $# -eq 3 ] || usage
 NAME=$1 MACHINE=$2 MODE=$3
 case $MACHINE in bochs-vmx2|bochs-vmx1|bochs-smp|qemu) ;; *) usage ;; esac
-case $MODE in tests|demo) ;; *) usage ;; esac
+case $MODE in tests|demo|bench) ;; *) usage ;; esac
 
 [ -f "$BUILD/deps.env" ] || { echo "emuhost: build/deps.env missing: run 'make deps'" >&2; exit 1; }
 # shellcheck source=/dev/null
@@ -54,7 +60,8 @@ TIMEOUT=${EMUHOST_TIMEOUT:-600}
 if [ -n "${EMUHOST_TESTS+set}" ]; then
 	TESTS=$EMUHOST_TESTS
 else
-	TESTS=$(ls "$BUILD"/selftests/*_test 2>/dev/null || true)
+	TESTS=$(ls "$BUILD"/selftests/*_test "$BUILD"/selftests/*_kvmtest \
+		2>/dev/null || true)
 fi
 
 WORK=$BUILD/emuhost/$NAME
@@ -69,7 +76,7 @@ fi
 rm -rf "$WORK"
 mkdir -p "$WORK"
 ROOTFS=$WORK/rootfs
-mkdir -p "$ROOTFS"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,guests,selftests}
+mkdir -p "$ROOTFS"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,guests,selftests,bench}
 
 # Copy a binary and, if it is dynamically linked, the libraries it needs:
 # the initramfs has no libc of its own.
@@ -106,6 +113,14 @@ if [ "$MODE" = tests ]; then
 		add_binary "$t" "selftests/$(basename "$t")"
 	done
 fi
+if [ "$MODE" = bench ]; then
+	cp -r "${EMUHOST_BENCH:?bench mode needs EMUHOST_BENCH}/." "$ROOTFS/bench/"
+fi
+# The peer for phase 2 (see init): KVM from the same kernel package.
+mkdir -p "$ROOTFS/kvm"
+for m in virt/lib/irqbypass.ko arch/x86/kvm/kvm.ko arch/x86/kvm/kvm-intel.ko; do
+	[ -f "$KMODDIR/kernel/$m" ] && install -m 0644 "$KMODDIR/kernel/$m" "$ROOTFS/kvm/"
+done
 
 (cd "$ROOTFS" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$WORK/initrd"
 
@@ -152,7 +167,7 @@ run_bochs() {
 	# One option per line; rfb because Debian's Bochs has no nogui and it
 	# picks a free port by itself.
 	cat >"$WORK/bochsrc" <<-EOF
-	memory: guest=512, host=512
+	memory: guest=${EMUHOST_MEM:-512}, host=${EMUHOST_MEM:-512}
 	romimage: file=/usr/share/bochs/BIOS-bochs-latest
 	vgaromimage: file=/usr/share/vgabios/vgabios.bin
 	cpu: model=bx_generic, count=$cpus, ips=100000000, reset_on_triple_fault=0, ignore_bad_msrs=1

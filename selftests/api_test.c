@@ -76,8 +76,9 @@ TEST(check_extension_known)
 	ASSERT_LE(0, fd);
 	EXPECT_LE(1, svm_check_extension(fd, SHADOWVM_CAP_NR_MEMSLOTS));
 	EXPECT_LE(1, svm_check_extension(fd, SHADOWVM_CAP_MAX_VCPUS));
-	EXPECT_TRUE(svm_check_extension(fd, SHADOWVM_CAP_GUEST_MODES) &
-		    SHADOWVM_GUEST_MODE_LONG64);
+	EXPECT_EQ(SHADOWVM_GUEST_MODE_LONG64 | SHADOWVM_GUEST_MODE_PAE |
+		  SHADOWVM_GUEST_MODE_PAGED32 | SHADOWVM_GUEST_MODE_UNPAGED,
+		  svm_check_extension(fd, SHADOWVM_CAP_GUEST_MODES));
 	EXPECT_EQ(1, svm_check_extension(fd, SHADOWVM_CAP_READONLY_MEM));
 	EXPECT_EQ(SHADOWVM_STATS_NR, svm_check_extension(fd, SHADOWVM_CAP_STATS));
 	EXPECT_EQ(1, svm_check_extension(fd, SHADOWVM_CAP_VMX));

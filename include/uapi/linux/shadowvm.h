@@ -51,6 +51,9 @@
 #define SHADOWVM_CAP_SHADOW_POOL	7
 
 #define SHADOWVM_GUEST_MODE_LONG64	(1U << 0)	/* 4-level paging */
+#define SHADOWVM_GUEST_MODE_PAE		(1U << 1)	/* 3-level PAE paging */
+#define SHADOWVM_GUEST_MODE_PAGED32	(1U << 2)	/* 2-level, PSE */
+#define SHADOWVM_GUEST_MODE_UNPAGED	(1U << 3)	/* CR0.PE=1, PG=0 */
 
 /* ---- VM ioctls ---- */
 

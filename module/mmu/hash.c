@@ -133,6 +133,22 @@ bool sh_frame_is_shadowed(const struct shadow_mmu *mmu, u64 gfn)
 	return false;
 }
 
+bool sh_walk_shadows(struct shadow_mmu *mmu, const sh_walk_fn fn[SH_TYPE_NR],
+		     void *arg)
+{
+	unsigned long i;
+
+	/* The pool array, not the chains: callbacks may move hash entries. */
+	for (i = 0; i < mmu->pool_size; i++) {
+		struct shadow_page *sp = &mmu->pool[i];
+
+		if (sp->type != SH_TYPE_NONE && !sp->dead && fn[sp->type] &&
+		    fn[sp->type](mmu, sp, arg))
+			return true;
+	}
+	return false;
+}
+
 void sh_hpa_insert(struct shadow_mmu *mmu, struct shadow_page *sp)
 {
 	unsigned int b = sh_mix(sp->hpa >> SH_PAGE_SHIFT, sh_hash_bits(mmu));

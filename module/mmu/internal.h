@@ -247,6 +247,15 @@ struct shadow_page *sh_hash_find(const struct shadow_mmu *mmu, u64 gfn,
 void sh_hash_insert(struct shadow_mmu *mmu, struct shadow_page *sp);
 void sh_hash_remove(struct shadow_mmu *mmu, struct shadow_page *sp);
 bool sh_frame_is_shadowed(const struct shadow_mmu *mmu, u64 gfn);
+/*
+ * Walk every live shadow, calling @fn[type] for those whose type has a
+ * callback (as Xen's hash walks do), until a callback returns true.
+ * Callbacks may change entries but must not free shadows.
+ */
+typedef bool (*sh_walk_fn)(struct shadow_mmu *mmu, struct shadow_page *sp,
+			   void *arg);
+bool sh_walk_shadows(struct shadow_mmu *mmu, const sh_walk_fn fn[SH_TYPE_NR],
+		     void *arg);
 void sh_hpa_insert(struct shadow_mmu *mmu, struct shadow_page *sp);
 struct shadow_page *sh_from_hpa(const struct shadow_mmu *mmu, u64 hpa);
 

@@ -213,28 +213,34 @@ void sh_destroy(struct shadow_mmu *mmu, struct shadow_page *sp)
 	sh_free(mmu, sp);
 }
 
+static bool sh_write_protect_leaf(struct shadow_mmu *mmu,
+				  struct shadow_page *sp, void *hfn)
+{
+	unsigned int i;
+
+	for (i = 0; i < SH_ENTRIES; i++)
+		sh_write_protect_entry(mmu, sp, i, *(u64 *)hfn);
+	return false;
+}
+
 /*
- * Remove write access to guest frame @gfn from every shadow L1/FL1 entry:
+ * Remove write access to guest frame @gfn from every shadow leaf entry:
  * the frame just became a shadowed page table. Brute force over the leaf
- * shadows for now; a reverse map can replace this function alone.
+ * shadows; out-of-sync L1s track their writable mappings instead (oos.c).
  */
 void sh_write_protect_frame(struct shadow_mmu *mmu, u64 gfn)
 {
-	unsigned long i;
-	unsigned int j;
+	static const sh_walk_fn leaves[SH_TYPE_NR] = {
+		[SH_TYPE_L1_64] = sh_write_protect_leaf,
+		[SH_TYPE_L1_32] = sh_write_protect_leaf,
+		[SH_TYPE_FL1] = sh_write_protect_leaf,
+	};
 	bool writable;
 	u64 hfn;
 
 	if (mmu_host_gfn_to_hfn(mmu->host, gfn, &hfn, &writable))
 		return;
-	for (i = 0; i < mmu->pool_size; i++) {
-		struct shadow_page *sp = &mmu->pool[i];
-
-		if (!sh_type_is_leaf(sp->type))
-			continue;
-		for (j = 0; j < SH_ENTRIES; j++)
-			sh_write_protect_entry(mmu, sp, j, hfn);
-	}
+	sh_walk_shadows(mmu, leaves, &hfn);
 }
 
 /* Leaf entry @idx of @sp loses write access if it maps host frame @hfn. */
@@ -329,16 +335,46 @@ static void sh_l3_toplevel_check(struct shadow_mmu *mmu)
 			sh_unpin(mmu, sp);
 }
 
+struct sh_unhook_arg {
+	struct shadow_page *child;
+	u32 keep;		/* references the child keeps (pin, loads) */
+};
+
+/* Clear the entries of @parent that map the child; true once all are. */
+static bool sh_unhook_parent(struct shadow_mmu *mmu, struct shadow_page *parent,
+			     void *arg)
+{
+	struct sh_unhook_arg *u = arg;
+	unsigned int i;
+
+	if (!sh_type_parent_ok(parent->type, u->child->type))
+		return false;
+	for (i = 0; i < SH_ENTRIES; i++) {
+		u64 e = parent->entries[i];
+
+		if ((e & PTE_P) && (e & PTE_ADDR_MASK) == u->child->hpa)
+			sh_zap_entry(mmu, parent, i);
+	}
+	return u->child->refcount <= u->keep;
+}
+
 /*
  * Remove every reference to @sp from parent shadow entries: first the one
  * its up-pointer names (O(1)), then, if references remain, by searching
- * all shadows of the parent type.
+ * all shadows of the parent types.
  */
 static void sh_unhook(struct shadow_mmu *mmu, struct shadow_page *sp,
 		      u32 keep)
 {
-	unsigned long i;
-	unsigned int j;
+	static const sh_walk_fn parents[SH_TYPE_NR] = {
+		[SH_TYPE_L2_64] = sh_unhook_parent,
+		[SH_TYPE_L2_PAE] = sh_unhook_parent,
+		[SH_TYPE_L2_32] = sh_unhook_parent,
+		[SH_TYPE_L2_PHYS] = sh_unhook_parent,
+		[SH_TYPE_L3_64] = sh_unhook_parent,
+		[SH_TYPE_L4_64] = sh_unhook_parent,
+	};
+	struct sh_unhook_arg u = { .child = sp, .keep = keep };
 
 	if (sp->up) {
 		unsigned long pidx = (sp->up >> 9) - 1;
@@ -364,18 +400,7 @@ static void sh_unhook(struct shadow_mmu *mmu, struct shadow_page *sp,
 	if (sp->refcount <= keep || !sh_type_has_up(sp->type))
 		return;
 	mmu->stats.unshadows_walk++;
-	for (i = 0; i < mmu->pool_size && sp->refcount > keep; i++) {
-		struct shadow_page *parent = &mmu->pool[i];
-
-		if (!sh_type_parent_ok(parent->type, sp->type))
-			continue;
-		for (j = 0; j < SH_ENTRIES; j++) {
-			u64 e = parent->entries[j];
-
-			if ((e & PTE_P) && (e & PTE_ADDR_MASK) == sp->hpa)
-				sh_zap_entry(mmu, parent, j);
-		}
-	}
+	sh_walk_shadows(mmu, parents, &u);
 }
 
 /*

@@ -3,8 +3,11 @@
  * Guest paging modes: the 32-bit guests entered in unpaged protected mode
  * (shadowvm-run --mode=unpaged) that switch to 2-level, PAE and IA-32e
  * paging themselves (modes), the page-table access test in 2-level and
- * PAE paging (accesstest32), the unpaged entry state through the raw API,
- * and the refusal of real mode (CR0.PE=0) with EINVAL. The module's audit
+ * PAE paging (accesstest32), hello32 entered by the launcher in each
+ * 32-bit mode (--mode=unpaged, 32, pae), the loader's entry states through
+ * the raw API (SET_SREGS/GET_SREGS of unpaged, 2-level and PAE states; a
+ * PDPTE with a reserved bit, EFER.LMA without paging and real mode
+ * (CR0.PE=0) refused with EINVAL). The module's audit
  * is turned on for the runs when its parameter is writable. Each guest
  * checks its own results; here we assert its PASS lines, exit status, and
  * that --stats reports no audit failure. The QEMU TCG quirks the guests
@@ -64,17 +67,21 @@ static long long modes_checks(const char *out)
 	return p ? strtoll(p, NULL, 10) : -1;
 }
 
-static int run_unpaged(struct __test_metadata *_metadata,
-		       FIXTURE_DATA(modes) *self, const char *name)
+/* Run build/guests/@name.bin with the launcher's --mode=@mode. */
+static int run_in_mode(struct __test_metadata *_metadata,
+		       FIXTURE_DATA(modes) *self, const char *name,
+		       const char *mode)
 {
-	const char *args[] = { "--mode=unpaged", "-m", "16M", "--stats",
+	char mode_arg[32];
+	const char *args[] = { mode_arg, "-m", "16M", "--stats",
 			       self->image, NULL };
 	int st;
 
+	snprintf(mode_arg, sizeof(mode_arg), "--mode=%s", mode);
 	guest_path(self->image, sizeof(self->image), name);
 	st = launcher_run(&self->l, args, RUN_TIMEOUT_MS);
-	printf("# %s: status %d, guest_faults %lld, shadow_faults %lld, exits %lld\n",
-	       name, st, stat_of(self->l.err, "guest_faults"),
+	printf("# %s %s: status %d, guest_faults %lld, shadow_faults %lld, exits %lld\n",
+	       name, mode_arg, st, stat_of(self->l.err, "guest_faults"),
 	       stat_of(self->l.err, "shadow_faults"),
 	       stat_of(self->l.err, "exits"));
 	fflush(stdout);
@@ -92,7 +99,7 @@ static int run_unpaged(struct __test_metadata *_metadata,
 /* unpaged -> 2-level -> PAE -> IA-32e -> unpaged, switched by the guest. */
 TEST_F_TIMEOUT(modes, modes_guest, 300)
 {
-	int st = run_unpaged(_metadata, self, "modes");
+	int st = run_in_mode(_metadata, self, "modes", "unpaged");
 
 	EXPECT_GUEST_OK(st, " checks, all checks passed");
 	EXPECT_NE(NULL, strstr(self->l.out, "modes: 2-level paging\n"));
@@ -115,7 +122,7 @@ TEST_F_TIMEOUT(modes, modes_guest, 300)
 
 TEST_F_TIMEOUT(modes, accesstest32, 600)
 {
-	int st = run_unpaged(_metadata, self, "accesstest32");
+	int st = run_in_mode(_metadata, self, "accesstest32", "unpaged");
 	long long modes = num_after(self->l.out, "accesstest32: modes ");
 	long long cases = num_after(self->l.out, " cases ");
 	long long faults = num_after(self->l.out, " faults ");
@@ -139,16 +146,67 @@ TEST_F_TIMEOUT(modes, accesstest32, 600)
 			log_launch(_metadata, &self->l);
 }
 
+/*
+ * hello32 entered in @mode: it must report that mode from CR0/CR4/EFER,
+ * check the entry state of that mode, write and read through its own page
+ * table and take exactly one #PF, which the pager reflected.
+ */
+static void hello32_in(struct __test_metadata *_metadata,
+		       FIXTURE_DATA(modes) *self, const char *mode,
+		       const char *regs_line, const char *paging_line)
+{
+	char want[64];
+	int st = run_in_mode(_metadata, self, "hello32", mode);
+
+	snprintf(want, sizeof(want), "hello32: all checks passed (%s)\n", mode);
+	EXPECT_GUEST_OK(st, want);
+	snprintf(want, sizeof(want), "hello32: entry mode %s\n", mode);
+	EXPECT_NE(NULL, strstr(self->l.out, want)) log_launch(_metadata, &self->l);
+	EXPECT_NE(NULL, strstr(self->l.out, regs_line)) log_launch(_metadata, &self->l);
+	EXPECT_NE(NULL, strstr(self->l.out, paging_line)) log_launch(_metadata, &self->l);
+	EXPECT_NE(NULL, strstr(self->l.out, "PASS: CR2: got 0xc0001004"))
+		log_launch(_metadata, &self->l);
+	if (stat_of(self->l.err, "guest_faults") >= 0)
+		EXPECT_EQ(1, stat_of(self->l.err, "guest_faults"))
+			log_launch(_metadata, &self->l);
+}
+
+TEST_F_TIMEOUT(modes, hello32_unpaged, 120)
+{
+	hello32_in(_metadata, self, "unpaged",
+		   "hello32: cr0 0x00000033 cr4 0x00000000 efer 0x00000000\n",
+		   "hello32: turned on 2-level paging with 4 MiB pages\n");
+}
+
+TEST_F_TIMEOUT(modes, hello32_2level, 120)
+{
+	hello32_in(_metadata, self, "32",
+		   "hello32: cr0 0x80010033 cr4 0x00000010 efer 0x00000000\n",
+		   "hello32: 2-level paging, 4 MiB pages\n");
+}
+
+TEST_F_TIMEOUT(modes, hello32_pae, 120)
+{
+	hello32_in(_metadata, self, "pae",
+		   "hello32: cr0 0x80010033 cr4 0x00000020 efer 0x00000800\n",
+		   "hello32: PAE paging, 2 MiB pages\n");
+}
+
 TEST_F(modes, bad_mode_refused)
 {
 	const char *args[] = { "--mode=real", "x.bin", NULL };
 	int st = launcher_run(&self->l, args, 10000);
 
 	EXPECT_EQ(3, st) log_launch(_metadata, &self->l);
-	EXPECT_NE(NULL, strstr(self->l.err, "bad --mode 'real' (long or unpaged)"));
+	EXPECT_NE(NULL, strstr(self->l.err, "bad --mode 'real' (unpaged, 32, pae or long)"))
+		log_launch(_metadata, &self->l);
 }
 
-/* The raw API: the loader's unpaged state is accepted, real mode is not. */
+/*
+ * The raw API: the loader's unpaged, 2-level and PAE states are accepted
+ * and read back; real mode, EFER.LMA without paging and PDPTEs with
+ * reserved bits are not.
+ */
 FIXTURE(vm) {
 	struct tvm t;
 };
@@ -201,6 +259,103 @@ TEST_F(vm, real_mode_refused)
 	EXPECT_EQ(-EINVAL, svm_set_sregs(self->t.vcpu, &s));
 	/* The vCPU still takes a valid state afterwards. */
 	EXPECT_EQ(0, svm_set_sregs(self->t.vcpu, &self->t.sregs));
+}
+
+/* SET_SREGS of the loader's @mode state; GET_SREGS gives it back. */
+static void sregs_round_trip(struct __test_metadata *_metadata,
+			     FIXTURE_DATA(vm) *self, enum guest_mode mode)
+{
+	struct shadowvm_sregs s;
+
+	ASSERT_EQ(0, guest_setup_mode(&self->t.mem, mode, GUEST_LOAD_DEFAULT,
+				 &self->t.sregs, &self->t.regs));
+	ASSERT_EQ(0, svm_set_sregs(self->t.vcpu, &self->t.sregs));
+	ASSERT_EQ(0, svm_get_sregs(self->t.vcpu, &s));
+	EXPECT_EQ(self->t.sregs.cr0, s.cr0);
+	EXPECT_EQ(self->t.sregs.cr3, s.cr3);
+	EXPECT_EQ(self->t.sregs.cr4, s.cr4);
+	EXPECT_EQ(self->t.sregs.efer, s.efer);
+	EXPECT_EQ(GUEST_SEL_CODE32, s.cs.selector);
+	EXPECT_EQ(1, s.cs.db);
+	EXPECT_EQ(0, s.cs.l);
+	EXPECT_EQ(GUEST_SEL_DATA, s.ss.selector);
+	EXPECT_EQ(GUEST_TSS, s.tr.base);
+	EXPECT_EQ(GUEST_GDT, s.gdt.base);
+}
+
+TEST_F(vm, paging32_entry_round_trip)
+{
+	sregs_round_trip(_metadata, self, GUEST_MODE_32);
+	EXPECT_EQ(0x80010033ULL, self->t.sregs.cr0);
+	EXPECT_EQ(0x10ULL, self->t.sregs.cr4);	/* PSE */
+}
+
+TEST_F(vm, pae_entry_round_trip)
+{
+	sregs_round_trip(_metadata, self, GUEST_MODE_PAE);
+	EXPECT_EQ(0x20ULL, self->t.sregs.cr4);	/* PAE */
+	EXPECT_EQ(0x800ULL, self->t.sregs.efer);	/* NXE, no LME/LMA */
+}
+
+/* Set bit @bit in PDPTE @idx at CR3 and try SET_SREGS; restore it. */
+static int set_sregs_with_pdpte_bit(struct tvm *t, unsigned int idx,
+				    unsigned int bit)
+{
+	uint64_t *pdpte = (uint64_t *)(t->mem.host + GUEST_PDPT) + idx;
+	uint64_t old = *pdpte;
+	int err;
+
+	*pdpte |= 1ULL << bit;
+	err = svm_set_sregs(t->vcpu, &t->sregs);
+	*pdpte = old;
+	return err;
+}
+
+TEST_F(vm, pae_reserved_pdpte_refused)
+{
+	struct shadowvm_sregs s;
+
+	ASSERT_EQ(0, guest_setup_mode(&self->t.mem, GUEST_MODE_PAE,
+				 GUEST_LOAD_DEFAULT, &self->t.sregs,
+				 &self->t.regs));
+	/* RW (bit 1) and bit 63 are reserved in a present PDPTE. */
+	EXPECT_EQ(-EINVAL, set_sregs_with_pdpte_bit(&self->t, 0, 1));
+	EXPECT_EQ(-EINVAL, set_sregs_with_pdpte_bit(&self->t, 3, 63));
+	EXPECT_EQ(-EINVAL, set_sregs_with_pdpte_bit(&self->t, 2, 2));
+	EXPECT_EQ(-EINVAL, set_sregs_with_pdpte_bit(&self->t, 1, 52));
+	/* A refused state changes nothing: the vCPU still has its old one. */
+	ASSERT_EQ(0, svm_get_sregs(self->t.vcpu, &s));
+	EXPECT_EQ(0, s.cr4 & 0x20);
+	/* Not present: the other bits are free. */
+	self->t.mem.host[GUEST_PDPT + 24] &= ~1;
+	EXPECT_EQ(0, set_sregs_with_pdpte_bit(&self->t, 3, 63));
+	self->t.mem.host[GUEST_PDPT + 24] |= 1;
+	/* The same PDPTEs without the reserved bits are accepted. */
+	EXPECT_EQ(0, svm_set_sregs(self->t.vcpu, &self->t.sregs));
+	ASSERT_EQ(0, svm_get_sregs(self->t.vcpu, &s));
+	EXPECT_EQ(GUEST_PDPT, s.cr3);
+}
+
+TEST_F(vm, lma_without_paging_refused)
+{
+	struct shadowvm_sregs s;
+
+	ASSERT_EQ(0, guest_setup_unpaged(&self->t.mem, GUEST_LOAD_DEFAULT,
+					 &self->t.sregs, &self->t.regs));
+	s = self->t.sregs;
+	s.cr4 |= 0x20;			/* PAE */
+	s.efer |= 0x500;		/* LME, LMA; CR0.PG still 0 */
+	EXPECT_EQ(-EINVAL, svm_set_sregs(self->t.vcpu, &s));
+	s.efer &= ~0x100ULL;		/* LMA alone */
+	EXPECT_EQ(-EINVAL, svm_set_sregs(self->t.vcpu, &s));
+	/* LME without PG is legal: IA-32e mode is not active yet. */
+	s.efer = 0x100;
+	EXPECT_EQ(0, svm_set_sregs(self->t.vcpu, &s));
+	/* And LMA with PG but without LME is refused too. */
+	ASSERT_EQ(0, guest_setup_mode(&self->t.mem, GUEST_MODE_PAE,
+				 GUEST_LOAD_DEFAULT, &s, &self->t.regs));
+	s.efer |= 0x400;
+	EXPECT_EQ(-EINVAL, svm_set_sregs(self->t.vcpu, &s));
 }
 
 /* Turn the module's audit on for our runs; give back the old value. */

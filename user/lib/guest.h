@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Guest loader: guest RAM, flat images, identity page tables, GDT/TSS and
- * the 64-bit entry state.
+ * the entry state of each guest mode (enum guest_mode).
  *
  * Independent of the hypervisor interface: it fills guest memory and the
  * KVM-compatible struct shadowvm_regs/shadowvm_sregs, so a KVM backend can
@@ -16,6 +16,12 @@
  *   0x010000  PML4; 0x011000 PDPT; 0x012000-0x015fff four page directories
  *             mapping 0-4 GiB linear = physical with 2 MiB pages
  *             (P|RW, supervisor, A/D clear: the CPU/pager sets them)
+ *             (long mode). The other paged modes reuse these spots:
+ *             2-level: one page directory of 1024 4-byte PDEs at 0x010000
+ *             (CR3), 4 MiB pages P|RW|PS; PAE: the PDPT at 0x011000 (CR3,
+ *             32-byte aligned, 4 PDPTEs with only P set: RW/US are
+ *             reserved there) and the same four page directories. Table
+ *             pages a mode does not use are left as the image found them.
  *   0x020000-0x07ffff  initial stack, RSP = 0x80000
  *   0x100000  default load address of the image; RIP = load address
  *
@@ -30,6 +36,15 @@
  * RAM size, ESI = load address. TR stays the descriptor at 0x20: a busy
  * TSS of type 11, which outside IA-32e mode is a busy 32-bit TSS, the type
  * VM entry accepts there too, so no second TSS descriptor is needed.
+ *
+ * Entry state per mode (segments, GDT, IDT, TR and registers as above; CR0
+ * always has PE|MP|ET|NE):
+ *
+ *   mode     CR0 adds  CR3       CR4                EFER         CS
+ *   unpaged  -         0         0                  0            0x18
+ *   32       PG|WP     0x010000  PSE                0            0x18
+ *   pae      PG|WP     0x011000  PAE                NXE          0x18
+ *   long     PG|WP     0x010000  PAE|OSFXSR|XMMEXC  LME|LMA|NXE  0x08
  */
 #ifndef SHADOWVM_USER_GUEST_H
 #define SHADOWVM_USER_GUEST_H
@@ -44,6 +59,7 @@
 #define GUEST_PML4		0x10000ULL
 #define GUEST_PDPT		0x11000ULL
 #define GUEST_PD		0x12000ULL	/* four pages */
+#define GUEST_PD32		0x10000ULL	/* 2-level mode's page directory */
 #define GUEST_STACK_TOP		0x80000ULL
 #define GUEST_LOAD_DEFAULT	0x100000ULL
 #define GUEST_MAPPED_TOP	(4ULL << 30)	/* identity map ends here */
@@ -55,6 +71,22 @@
 
 /* Smallest RAM the layout fits in (tables + stack + a 1 MiB image). */
 #define GUEST_MEM_MIN		(2ULL << 20)
+
+/* The paging mode a guest is entered in. */
+enum guest_mode {
+	GUEST_MODE_UNPAGED,	/* 32-bit protected mode, paging off */
+	GUEST_MODE_32,		/* 2-level 32-bit paging, CR4.PSE */
+	GUEST_MODE_PAE,		/* PAE paging, EFER.NXE */
+	GUEST_MODE_LONG,	/* IA-32e mode, 4-level paging */
+};
+
+/* The names guest_mode_parse() takes, for messages. */
+#define GUEST_MODE_NAMES	"unpaged, 32, pae or long"
+
+/* "unpaged", "32", "pae", "long" -> *@mode; -EINVAL for anything else. */
+int guest_mode_parse(const char *name, enum guest_mode *mode);
+/* The name guest_mode_parse() takes for @mode, or NULL if out of range. */
+const char *guest_mode_name(enum guest_mode mode);
 
 struct guest_mem {
 	uint8_t *host;		/* host mapping of guest-physical 0 */
@@ -89,11 +121,29 @@ int guest_setup_unpaged(struct guest_mem *m, uint64_t entry,
 			struct shadowvm_sregs *s, struct shadowvm_regs *r);
 
 /*
- * Resolve a linear address through the guest's 4-level tables as the CPU
- * would (ignoring permissions). Returns 0 and sets *gpa, or -EFAULT if a
- * level is not present or a table lies outside RAM. Used to check the
- * tables the loader builds.
+ * Write GDT, TSS, IDT and the tables @mode needs into guest memory and
+ * fill @s and @r with its entry state (table above). -EINVAL if RAM is
+ * smaller than GUEST_MEM_MIN, @mode is unknown, or @entry is not below
+ * 4 GiB outside long mode.
  */
+int guest_setup_mode(struct guest_mem *m, enum guest_mode mode,
+		     uint64_t entry, struct shadowvm_sregs *s,
+		     struct shadowvm_regs *r);
+
+/*
+ * Resolve a linear address as the CPU would in the paging mode that @s's
+ * CR0.PG, CR4.PAE/PSE and EFER.LMA select (permissions and A/D ignored;
+ * PAE PDPTEs read from memory at CR3, as a CR3 load does). Returns 0 and
+ * sets *gpa; -EFAULT if an entry is not present, a table lies outside RAM
+ * or the address does not exist in the mode; -EINVAL if an entry has a
+ * reserved bit set (PDPTE bits 2:1, 8:5, 63:52; PAE bits 62:52; NX
+ * without EFER.NXE; PS in a PML4E; the reserved low bits of a large
+ * page). Used to check the tables the loader builds.
+ */
+int guest_walk(const struct guest_mem *m, const struct shadowvm_sregs *s,
+	       uint64_t lin, uint64_t *gpa);
+
+/* guest_walk() through 4-level tables at @cr3. */
 int guest_translate(const struct guest_mem *m, uint64_t cr3, uint64_t lin,
 		    uint64_t *gpa);
 

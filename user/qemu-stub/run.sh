@@ -27,6 +27,9 @@ cases=(
 	"modes|124|modes: .* all checks passed"
 	"accesstest32|124|PASS: accesstest32: every access matches"
 	"accesstest32-full|124|PASS: accesstest32: every access matches"
+	"hello32|124|hello32: all checks passed (unpaged)"
+	"hello32-32|124|hello32: all checks passed (32)"
+	"hello32-pae|124|hello32: all checks passed (pae)"
 )
 echo "TAP version 13"
 echo "1..${#cases[@]}"

@@ -12,6 +12,10 @@
  * 32-bit protected mode with paging off, CS 0x18, data 0x10, CR0 =
  * PE|MP|ET|NE, CR4 = 0, EFER = 0, ESP 0x80000, EDI = RAM size, ESI =
  * 0x100000 (multiboot already starts in protected mode without paging).
+ * Adding -DENTRY_PAGING32 or -DENTRY_PAE turns paging on before the jump,
+ * as --mode=32 and --mode=pae do: CR0 adds PG|WP; 2-level: a page
+ * directory of 4 MiB pages at 0x10000, CR4 = PSE; PAE: a PDPT at 0x11000
+ * (P only) over the long-mode page directories, CR4 = PAE, EFER = NXE.
  *
  * Assembled as x86-64, converted to elf32-i386 for QEMU's loader.
  */
@@ -76,6 +80,35 @@ unpaged32:
 	wrmsr
 	movl	$0x33, %eax		/* NE, ET, MP, PE */
 	movl	%eax, %cr0
+#if defined(ENTRY_PAGING32)
+	xorl	%ecx, %ecx
+1:	movl	%ecx, %eax
+	shll	$22, %eax
+	orl	$0x83, %eax		/* P, RW, PS */
+	movl	%eax, 0x10000(,%ecx,4)
+	incl	%ecx
+	cmpl	$1024, %ecx
+	jne	1b
+	movl	$0x10, %eax		/* PSE */
+	movl	%eax, %cr4
+	movl	$0x10000, %eax
+	movl	%eax, %cr3
+	movl	$0x80010033, %eax	/* PG, WP, NE, ET, MP, PE */
+	movl	%eax, %cr0
+#elif defined(ENTRY_PAE)
+	movl	$1, %edx		/* PAE PDPTEs: P only */
+	call	build_pae_tables
+	movl	$0x20, %eax		/* PAE */
+	movl	%eax, %cr4
+	movl	$0xc0000080, %ecx
+	xorl	%edx, %edx
+	movl	$0x800, %eax		/* NXE */
+	wrmsr
+	movl	$0x11000, %eax
+	movl	%eax, %cr3
+	movl	$0x80010033, %eax	/* PG, WP, NE, ET, MP, PE */
+	movl	%eax, %cr0
+#endif
 	movl	$0x80000, %esp
 	movl	mem_size, %edi
 	movl	$0x100000, %esi
@@ -87,25 +120,12 @@ unpaged32:
 
 	/* Page tables at 0x10000: PML4, PDPT, 4 PDs */
 	movl	$0x10000, %edi
-	movl	$(6 * 4096), %ecx
+	movl	$4096, %ecx
 	xorl	%eax, %eax
 	rep stosb
 	movl	$(0x11000 | 3), 0x10000
-	movl	$(0x12000 | 3), 0x11000
-	movl	$(0x13000 | 3), 0x11008
-	movl	$(0x14000 | 3), 0x11010
-	movl	$(0x15000 | 3), 0x11018
-	xorl	%ecx, %ecx
-1:	movl	%ecx, %eax
-	shll	$21, %eax
-	orl	$0x83, %eax
-	movl	%eax, 0x12000(,%ecx,8)
-	movl	%ecx, %eax
-	shrl	$11, %eax		/* bits 32+ of i << 21 */
-	movl	%eax, 0x12004(,%ecx,8)
-	incl	%ecx
-	cmpl	$2048, %ecx
-	jne	1b
+	movl	$3, %edx		/* P, RW */
+	call	build_pae_tables
 
 	lgdt	gdtr
 	movl	%cr4, %eax
@@ -139,6 +159,38 @@ long64:
 	popfq
 	movq	$0x100000, %rax
 	jmp	*%rax
+
+	.code32
+/*
+ * PDPT at 0x11000 whose 4 entries (flags %edx) point at the page
+ * directories at 0x12000-0x15fff: 0-4 GiB in 2 MiB pages (P|RW|PS).
+ */
+build_pae_tables:
+	movl	$0x11000, %edi
+	movl	$(5 * 4096), %ecx
+	xorl	%eax, %eax
+	rep stosb
+	xorl	%ecx, %ecx
+1:	movl	%ecx, %eax
+	shll	$12, %eax
+	addl	$0x12000, %eax
+	orl	%edx, %eax
+	movl	%eax, 0x11000(,%ecx,8)
+	incl	%ecx
+	cmpl	$4, %ecx
+	jne	1b
+	xorl	%ecx, %ecx
+1:	movl	%ecx, %eax
+	shll	$21, %eax
+	orl	$0x83, %eax
+	movl	%eax, 0x12000(,%ecx,8)
+	movl	%ecx, %eax
+	shrl	$11, %eax		/* bits 32+ of i << 21 */
+	movl	%eax, 0x12004(,%ecx,8)
+	incl	%ecx
+	cmpl	$2048, %ecx
+	jne	1b
+	ret
 
 	.section .data
 	.balign 8

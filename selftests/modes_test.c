@@ -17,7 +17,6 @@
 #include "kselftest_harness.h"
 
 #define RUN_TIMEOUT_MS	240000
-#define AUDIT_PARAM	"/sys/module/shadowvm/parameters/audit"
 
 FIXTURE(modes) {
 	struct launch l;
@@ -37,24 +36,6 @@ static void log_launch(struct __test_metadata *_metadata,
 {
 	TH_LOG("%s: status %#x\n--- stdout:\n%s--- stderr:\n%s", launcher_path(),
 	       l->status, l->out, l->err);
-}
-
-/* Value of a statistic in the launcher's --stats output, or -1. */
-static long long stat_of(const char *err, const char *name)
-{
-	char key[64];
-	const char *p;
-
-	snprintf(key, sizeof(key), "\n  %s ", name);
-	p = strstr(err, key);
-	return p ? strtoll(p + strlen(key), NULL, 10) : -1;
-}
-
-static long long num_after(const char *out, const char *what)
-{
-	const char *p = strstr(out, what);
-
-	return p ? strtoll(p + strlen(what), NULL, 10) : -1;
 }
 
 /* N on the guest's last line, "modes: N checks, all checks passed". */
@@ -81,9 +62,9 @@ static int run_in_mode(struct __test_metadata *_metadata,
 	guest_path(self->image, sizeof(self->image), name);
 	st = launcher_run(&self->l, args, RUN_TIMEOUT_MS);
 	printf("# %s %s: status %d, guest_faults %lld, shadow_faults %lld, exits %lld\n",
-	       name, mode_arg, st, stat_of(self->l.err, "guest_faults"),
-	       stat_of(self->l.err, "shadow_faults"),
-	       stat_of(self->l.err, "exits"));
+	       name, mode_arg, st, launch_stat(self->l.err, "guest_faults"),
+	       launch_stat(self->l.err, "shadow_faults"),
+	       launch_stat(self->l.err, "exits"));
 	fflush(stdout);
 	return st;
 }
@@ -93,7 +74,7 @@ static int run_in_mode(struct __test_metadata *_metadata,
 	EXPECT_EQ(NULL, strstr(self->l.out, "FAIL")) log_launch(_metadata, &self->l); \
 	EXPECT_EQ(NULL, strstr(self->l.out, "TCG")) log_launch(_metadata, &self->l); \
 	EXPECT_NE(NULL, strstr(self->l.out, pass_line)) log_launch(_metadata, &self->l); \
-	EXPECT_EQ(0, stat_of(self->l.err, "audit_failures")) log_launch(_metadata, &self->l); \
+	EXPECT_EQ(0, launch_stat(self->l.err, "audit_failures")) log_launch(_metadata, &self->l); \
 } while (0)
 
 /* unpaged -> 2-level -> PAE -> IA-32e -> unpaged, switched by the guest. */
@@ -116,8 +97,8 @@ TEST_F_TIMEOUT(modes, modes_guest, 300)
 	/* 82 checks when this was written; all of them must have run. */
 	EXPECT_LE(80, modes_checks(self->l.out)) log_launch(_metadata, &self->l);
 	/* At least one #PF per fault check was reflected to the guest. */
-	if (stat_of(self->l.err, "guest_faults") >= 0)
-		EXPECT_LE(10, stat_of(self->l.err, "guest_faults"));
+	if (launch_stat(self->l.err, "guest_faults") >= 0)
+		EXPECT_LE(10, launch_stat(self->l.err, "guest_faults"));
 }
 
 TEST_F_TIMEOUT(modes, accesstest32, 600)
@@ -141,8 +122,8 @@ TEST_F_TIMEOUT(modes, accesstest32, 600)
 		printf("# accesstest32: SMEP/SMAP not offered by CPUID: %lld of 48 modes run\n",
 		       modes);
 	/* Faults are #PF, except #GP for reserved PDPTE bits at MOV CR3. */
-	if (stat_of(self->l.err, "guest_faults") >= 0)
-		EXPECT_LE(faults / 2, stat_of(self->l.err, "guest_faults"))
+	if (launch_stat(self->l.err, "guest_faults") >= 0)
+		EXPECT_LE(faults / 2, launch_stat(self->l.err, "guest_faults"))
 			log_launch(_metadata, &self->l);
 }
 
@@ -166,8 +147,8 @@ static void hello32_in(struct __test_metadata *_metadata,
 	EXPECT_NE(NULL, strstr(self->l.out, paging_line)) log_launch(_metadata, &self->l);
 	EXPECT_NE(NULL, strstr(self->l.out, "PASS: CR2: got 0xc0001004"))
 		log_launch(_metadata, &self->l);
-	if (stat_of(self->l.err, "guest_faults") >= 0)
-		EXPECT_EQ(1, stat_of(self->l.err, "guest_faults"))
+	if (launch_stat(self->l.err, "guest_faults") >= 0)
+		EXPECT_EQ(1, launch_stat(self->l.err, "guest_faults"))
 			log_launch(_metadata, &self->l);
 }
 
@@ -358,57 +339,14 @@ TEST_F(vm, lma_without_paging_refused)
 	EXPECT_EQ(-EINVAL, svm_set_sregs(self->t.vcpu, &s));
 }
 
-/* Turn the module's audit on for our runs; give back the old value. */
-static int audit_set(char *old, size_t len)
-{
-	int fd = open(AUDIT_PARAM, O_RDWR);
-	ssize_t n;
-
-	old[0] = 0;
-	if (fd < 0)
-		return -errno;
-	n = read(fd, old, len - 1);
-	old[n > 0 ? n : 0] = 0;
-	if (pwrite(fd, "1", 1, 0) != 1) {
-		n = -errno;
-		close(fd);
-		return n;
-	}
-	close(fd);
-	return 0;
-}
-
-static void audit_restore(const char *old)
-{
-	int fd;
-
-	if (!old[0])
-		return;
-	fd = open(AUDIT_PARAM, O_WRONLY);
-	if (fd < 0)
-		return;
-	if (write(fd, old, strlen(old)) < 0)
-		perror(AUDIT_PARAM);
-	close(fd);
-}
-
 int main(int argc, char **argv)
 {
-	char old[16] = "";
-	int err, ret;
+	char old[16];
+	int ret;
 
 	require_shadowvm(true);
 	filter_tests();
-	if (getenv("SHADOWVM_AUDIT") && !strcmp(getenv("SHADOWVM_AUDIT"), "0"))
-		err = -ECANCELED;
-	else
-		err = audit_set(old, sizeof(old));
-	if (err)
-		printf("# %s not set (%s): audit as loaded\n", AUDIT_PARAM,
-		       strerror(-err));
-	else
-		printf("# audit on for these runs (was %c)\n", old[0]);
-	fflush(stdout);
+	audit_begin(old, sizeof(old));
 	ret = test_harness_run(argc, argv);
 	audit_restore(old);
 	return ret;

@@ -14,7 +14,6 @@
 #include "kselftest_harness.h"
 
 #define RUN_TIMEOUT_MS	180000
-#define AUDIT_PARAM	"/sys/module/shadowvm/parameters/audit"
 
 FIXTURE(pager) {
 	struct launch l;
@@ -37,25 +36,7 @@ static void log_launch(struct __test_metadata *_metadata,
 	       l->status, l->out, l->err);
 }
 
-/* Value of a statistic in the launcher's --stats output, or -1. */
-static long long stat_of(const char *err, const char *name)
-{
-	char key[64];
-	const char *p;
-
-	snprintf(key, sizeof(key), "\n  %s ", name);
-	p = strstr(err, key);
-	return p ? strtoll(p + strlen(key), NULL, 10) : -1;
-}
-
 /* The number printed right after @what in @out, or -1. */
-static long long num_after(const char *out, const char *what)
-{
-	const char *p = strstr(out, what);
-
-	return p ? strtoll(p + strlen(what), NULL, 10) : -1;
-}
-
 static int run_guest(struct __test_metadata *_metadata, FIXTURE_DATA(pager) *self,
 		     const char *name)
 {
@@ -70,9 +51,9 @@ static int run_guest(struct __test_metadata *_metadata, FIXTURE_DATA(pager) *sel
 	self->secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
 	/* The run time is part of the report: keep each guest under ~10 s. */
 	printf("# %s: status %d in %.2f s, guest_faults %lld, shadow_faults %lld, exits %lld\n",
-	       name, st, self->secs, stat_of(self->l.err, "guest_faults"),
-	       stat_of(self->l.err, "shadow_faults"),
-	       stat_of(self->l.err, "exits"));
+	       name, st, self->secs, launch_stat(self->l.err, "guest_faults"),
+	       launch_stat(self->l.err, "shadow_faults"),
+	       launch_stat(self->l.err, "exits"));
 	fflush(stdout);
 	return st;
 }
@@ -81,7 +62,7 @@ static int run_guest(struct __test_metadata *_metadata, FIXTURE_DATA(pager) *sel
 	EXPECT_EQ(0, st) log_launch(_metadata, &self->l); \
 	EXPECT_EQ(NULL, strstr(self->l.out, "FAIL")) log_launch(_metadata, &self->l); \
 	EXPECT_NE(NULL, strstr(self->l.out, pass_line)) log_launch(_metadata, &self->l); \
-	EXPECT_EQ(0, stat_of(self->l.err, "audit_failures")) log_launch(_metadata, &self->l); \
+	EXPECT_EQ(0, launch_stat(self->l.err, "audit_failures")) log_launch(_metadata, &self->l); \
 } while (0)
 
 TEST_F_TIMEOUT(pager, accesstest, 300)
@@ -106,7 +87,7 @@ TEST_F_TIMEOUT(pager, accesstest, 300)
 		       modes);
 	/* Every expected fault was a #PF reflected to the guest. */
 	EXPECT_LT(cases / 2, faults);
-	EXPECT_EQ(faults, stat_of(self->l.err, "guest_faults"))
+	EXPECT_EQ(faults, launch_stat(self->l.err, "guest_faults"))
 		log_launch(_metadata, &self->l);
 }
 
@@ -119,9 +100,9 @@ TEST_F_TIMEOUT(pager, l3share, 300)
 	EXPECT_NE(NULL, strstr(self->l.out, "PASS: shared L3 entry changes are seen in every space"));
 	EXPECT_NE(NULL, strstr(self->l.out, "PASS: processes replaced 40 times"));
 	EXPECT_LE(1400, loads) log_launch(_metadata, &self->l);
-	EXPECT_LE(loads, stat_of(self->l.err, "cr3_loads"));
-	EXPECT_LT(0, stat_of(self->l.err, "cr3_cache_hits"));
-	EXPECT_EQ(0, stat_of(self->l.err, "guest_faults"));
+	EXPECT_LE(loads, launch_stat(self->l.err, "cr3_loads"));
+	EXPECT_LT(0, launch_stat(self->l.err, "cr3_cache_hits"));
+	EXPECT_EQ(0, launch_stat(self->l.err, "guest_faults"));
 }
 
 TEST_F_TIMEOUT(pager, ptreuse, 300)
@@ -131,7 +112,7 @@ TEST_F_TIMEOUT(pager, ptreuse, 300)
 	EXPECT_GUEST_OK(st, "ptreuse: all checks passed");
 	EXPECT_NE(NULL, strstr(self->l.out, "PASS: 30 rounds"));
 	/* Two not-present faults per round, after unlinking tables. */
-	EXPECT_EQ(60, stat_of(self->l.err, "guest_faults"))
+	EXPECT_EQ(60, launch_stat(self->l.err, "guest_faults"))
 		log_launch(_metadata, &self->l);
 }
 
@@ -145,62 +126,18 @@ TEST_F_TIMEOUT(pager, cowfork, 300)
 	EXPECT_NE(NULL, strstr(self->l.out, "PASS: forks: copy-on-write"));
 	EXPECT_NE(NULL, strstr(self->l.out, " COW faults in 12 forks"));
 	EXPECT_LT(150, cow) log_launch(_metadata, &self->l);
-	EXPECT_EQ(cow, stat_of(self->l.err, "guest_faults"))
+	EXPECT_EQ(cow, launch_stat(self->l.err, "guest_faults"))
 		log_launch(_metadata, &self->l);
-}
-
-/* Turn the module's audit on for our runs; give back the old value. */
-static int audit_set(char *old, size_t len)
-{
-	int fd = open(AUDIT_PARAM, O_RDWR);
-	ssize_t n;
-
-	old[0] = 0;
-	if (fd < 0)
-		return -errno;
-	n = read(fd, old, len - 1);
-	old[n > 0 ? n : 0] = 0;
-	if (pwrite(fd, "1", 1, 0) != 1) {
-		n = -errno;
-		close(fd);
-		return n;
-	}
-	close(fd);
-	return 0;
-}
-
-static void audit_restore(const char *old)
-{
-	int fd;
-
-	if (!old[0])
-		return;
-	fd = open(AUDIT_PARAM, O_WRONLY);
-	if (fd < 0)
-		return;
-	if (write(fd, old, strlen(old)) < 0)
-		perror(AUDIT_PARAM);
-	close(fd);
 }
 
 int main(int argc, char **argv)
 {
-	char old[16] = "";
-	int err, ret;
+	char old[16];
+	int ret;
 
 	require_shadowvm(true);
 	filter_tests();
-	/* SHADOWVM_AUDIT=0: measure the guests without the audit's cost. */
-	if (getenv("SHADOWVM_AUDIT") && !strcmp(getenv("SHADOWVM_AUDIT"), "0"))
-		err = -ECANCELED;
-	else
-		err = audit_set(old, sizeof(old));
-	if (err)
-		printf("# %s not set (%s): audit as loaded\n", AUDIT_PARAM,
-		       strerror(-err));
-	else
-		printf("# audit on for these runs (was %c)\n", old[0]);
-	fflush(stdout);
+	audit_begin(old, sizeof(old));
 	ret = test_harness_run(argc, argv);
 	audit_restore(old);
 	return ret;

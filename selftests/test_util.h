@@ -349,6 +349,73 @@ static inline int launcher_run(struct launch *l, const char *const *args,
 	return 128 + WTERMSIG(l->status);
 }
 
+/* Value of a statistic in the launcher's --stats output, or -1. */
+static inline long long launch_stat(const char *err, const char *name)
+{
+	char key[64];
+	const char *p;
+
+	snprintf(key, sizeof(key), "\n  %s ", name);
+	p = strstr(err, key);
+	return p ? strtoll(p + strlen(key), NULL, 10) : -1;
+}
+
+/* The number right after the first @what in @out, or -1. */
+static inline long long num_after(const char *out, const char *what)
+{
+	const char *p = strstr(out, what);
+
+	return p ? strtoll(p + strlen(what), NULL, 10) : -1;
+}
+
+#define AUDIT_PARAM	"/sys/module/shadowvm/parameters/audit"
+
+/*
+ * Turn the module's audit on for the runs of a test program (unless
+ * SHADOWVM_AUDIT=0: measure without its cost), keeping the old value in
+ * @old for audit_restore().
+ */
+static inline void audit_begin(char *old, size_t len)
+{
+	const char *env = getenv("SHADOWVM_AUDIT");
+	int fd = -1, err = -ECANCELED;
+	ssize_t n;
+
+	old[0] = 0;
+	if (!env || strcmp(env, "0"))
+		fd = open(AUDIT_PARAM, O_RDWR);
+	if (fd >= 0) {
+		n = read(fd, old, len - 1);
+		old[n > 0 ? n : 0] = 0;
+		err = pwrite(fd, "1", 1, 0) == 1 ? 0 : -errno;
+		close(fd);
+	} else if (!env || strcmp(env, "0")) {
+		err = -errno;
+	}
+	if (err) {
+		old[0] = 0;
+		printf("# %s not set (%s): audit as loaded\n", AUDIT_PARAM,
+		       strerror(-err));
+	} else {
+		printf("# audit on for these runs (was %c)\n", old[0]);
+	}
+	fflush(stdout);
+}
+
+static inline void audit_restore(const char *old)
+{
+	int fd;
+
+	if (!old[0])
+		return;
+	fd = open(AUDIT_PARAM, O_WRONLY);
+	if (fd < 0)
+		return;
+	if (write(fd, old, strlen(old)) < 0)
+		perror(AUDIT_PARAM);
+	close(fd);
+}
+
 /*
  * SHADOWVM_TEST_ONLY / SHADOWVM_TEST_SKIP: comma-separated test names to
  * run only / to leave out (the 6.1 harness has no filter of its own).

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * shadowvm-run: run a flat guest image on /dev/shadowvm, entered in 64-bit
- * long mode or in unpaged 32-bit protected mode.
+ * long mode, in 32-bit protected mode with 2-level or PAE paging, or with
+ * paging off.
  *
  * The loader (lib/guest.c) and the device model (lib/devices.c) do not
- * know about shadowvm; only this file's VM setup and run loop talk to the
- * ioctl layer (lib/shadowvm.c).
+ * know about shadowvm; the VM/vCPU layer is a backend (lib/backend.h):
+ * shadowvm's ioctls by default, or KVM with --backend=kvm, so the same
+ * guest runs the same way on both (Documentation/differential.rst).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -17,9 +19,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/backend.h"
 #include "lib/devices.h"
 #include "lib/guest.h"
-#include "lib/shadowvm.h"
 
 #define EXIT_GUEST_ERROR	2	/* SHUTDOWN, FAIL_ENTRY, INTERNAL_ERROR */
 #define EXIT_SETUP_ERROR	3	/* could not build or start the VM */
@@ -32,8 +34,13 @@ static const char usage_text[] =
 "                     suffixes; at least 2M)\n"
 "  -l, --load ADDR    load address of IMAGE and entry point (default\n"
 "                     0x100000; must be at least 0x80000)\n"
-"      --mode MODE    entry mode: 'long' (default) or 'unpaged'\n"
+"      --mode MODE    entry mode: 'long' (default), 'pae', '32' or 'unpaged'\n"
 "  -s, --stats        print the VM's statistics by name on stderr at the end\n"
+"                     (with run_time_ns: host time spent inside RUN)\n"
+"      --backend B    'shadowvm' (default) or 'kvm': the same VM on /dev/kvm\n"
+"                     (kvm_intel loaded with ept=0, for comparisons)\n"
+"      --guest-arg N  put N in RDX at entry (EDX for 32-bit guests;\n"
+"                     default 0): a parameter for the guest\n"
 "  -h, --help         this text\n"
 "\n"
 "The guest starts in 64-bit long mode at the load address with interrupts\n"
@@ -50,6 +57,11 @@ static const char usage_text[] =
 "CR4 = 0, EFER = 0, EIP = load address, ESP = 0x80000, EDI = RAM size,\n"
 "ESI = load address; same GDT, IDT and TSS, no page tables (the guest\n"
 "builds its own and may switch to any paging mode itself).\n"
+"With --mode=32 it starts the same way with 2-level paging on: CR0 adds\n"
+"PG|WP, CR4 = PSE, CR3 = 0x10000, a page directory of 4 MiB pages\n"
+"identity-mapping 0-4 GiB (P|RW). With --mode=pae: CR0 adds PG|WP, CR4 =\n"
+"PAE, EFER = NXE, CR3 = 0x11000, a PDPT of 4 entries pointing at the page\n"
+"directories at 0x12000-0x15fff (2 MiB pages, as in long mode).\n"
 "Accesses above RAM (below 4 GiB) are MMIO: reads all ones, writes ignored.\n"
 "\n"
 "Devices: 16550 UART at 0x3f8 (output to stdout, LSR reads 0x60); debug\n"
@@ -75,12 +87,12 @@ static void dump_segment(const char *name, const struct shadowvm_segment *s)
 		s->unusable ? " unusable" : "");
 }
 
-static void dump_state(int vcpu_fd)
+static void dump_state(struct vmb *b)
 {
 	struct shadowvm_regs r;
 	struct shadowvm_sregs s;
 
-	if (svm_get_regs(vcpu_fd, &r) == 0) {
+	if (b->ops->get_regs(b, &r) == 0) {
 		fprintf(stderr,
 			"rax=%016llx rbx=%016llx rcx=%016llx rdx=%016llx\n"
 			"rsi=%016llx rdi=%016llx rsp=%016llx rbp=%016llx\n"
@@ -91,7 +103,7 @@ static void dump_state(int vcpu_fd)
 			r.r8, r.r9, r.r10, r.r11, r.r12, r.r13, r.r14, r.r15,
 			r.rip, r.rflags);
 	}
-	if (svm_get_sregs(vcpu_fd, &s) == 0) {
+	if (b->ops->get_sregs(b, &s) == 0) {
 		dump_segment("cs", &s.cs);
 		dump_segment("ds", &s.ds);
 		dump_segment("es", &s.es);
@@ -109,67 +121,63 @@ static void dump_state(int vcpu_fd)
 	}
 }
 
-static void print_stats(int vm_fd)
+/*
+ * "statistics:" and one "  name value" line each: the same form for both
+ * backends, so scripts read either (Documentation/differential.rst).
+ */
+static void print_stats(struct vmb *b)
 {
-	struct shadowvm_stats st;
-	unsigned int i;
-	int err = svm_get_stats(vm_fd, &st);
+	struct vmb_stat st[512];
+	int i, n = vmb_stats(b, st, 512);
 
-	if (err) {
-		fprintf(stderr, "shadowvm-run: GET_STATS: %s\n", strerror(-err));
+	if (n < 0) {
+		fprintf(stderr, "shadowvm-run: %s\n", b->err);
 		return;
 	}
 	fprintf(stderr, "statistics:\n");
-	for (i = 0; i < st.nr && i < SHADOWVM_STATS_NR; i++) {
-		const char *name = svm_stat_name(i);
-
-		if (name)
-			fprintf(stderr, "  %-26s %llu\n", name, st.val[i]);
-		else
-			fprintf(stderr, "  stat_%-21u %llu\n", i, st.val[i]);
-	}
+	for (i = 0; i < n; i++)
+		fprintf(stderr, "  %-26s %" PRIu64 "\n", st[i].name, st[i].val);
 }
 
 /* Explain the exit that ended the run on stderr. */
-static void report_bad_exit(int vcpu_fd, struct shadowvm_run *run)
+static void report_bad_exit(struct vmb *b, const struct vmb_exit *e)
 {
 	uint32_t i;
 
-	fprintf(stderr, "shadowvm-run: guest stopped: %s (exit reason %u)\n",
-		svm_exit_name(run->exit_reason), run->exit_reason);
-	switch (run->exit_reason) {
+	fprintf(stderr, "shadowvm-run: guest stopped: %s (%s exit reason %u)\n",
+		b->ops->exit_name(e->raw_reason), b->ops->name, e->raw_reason);
+	switch (e->reason) {
 	case SHADOWVM_EXIT_SHUTDOWN:
 		fprintf(stderr, "  triple fault\n");
 		break;
 	case SHADOWVM_EXIT_FAIL_ENTRY:
-		fprintf(stderr, "  hardware entry failure reason %#llx on cpu %u\n",
-			run->fail_entry.hardware_entry_failure_reason,
-			run->fail_entry.cpu);
+		fprintf(stderr, "  hardware entry failure reason %#" PRIx64 " on cpu %u\n",
+			e->fail_entry.reason, e->fail_entry.cpu);
 		break;
 	case SHADOWVM_EXIT_INTERNAL_ERROR:
 		fprintf(stderr, "  suberror %u (%s), %u data words\n",
-			run->internal.suberror,
-			run->internal.suberror == SHADOWVM_INTERNAL_ERROR_EMULATION ? "exit not handled" :
-			run->internal.suberror == SHADOWVM_INTERNAL_ERROR_SHADOW ? "shadow pool exhausted" :
-			run->internal.suberror == SHADOWVM_INTERNAL_ERROR_DELIVERY ? "event delivery failed" :
-			"unknown", run->internal.ndata);
-		for (i = 0; i < run->internal.ndata && i < 16; i++)
-			fprintf(stderr, "  data[%u] = %#llx\n", i,
-				run->internal.data[i]);
+			e->internal.suberror,
+			b->ops->suberror_name(e->internal.suberror),
+			e->internal.ndata);
+		for (i = 0; i < e->internal.ndata; i++)
+			fprintf(stderr, "  data[%u] = %#" PRIx64 "\n", i,
+				e->internal.data[i]);
 		break;
 	}
-	dump_state(vcpu_fd);
+	dump_state(b);
 }
 
 /*
  * Enter the guest until it stops. Returns the process exit status, or
  * -signal when a stop signal arrived.
  */
-static int run_loop(int vcpu_fd, struct shadowvm_run *run,
-		    struct devices *dev)
+static int run_loop(struct vmb *b, struct devices *dev)
 {
+	struct vmb_exit e;
+
 	for (;;) {
-		int err = svm_run(vcpu_fd);
+		int err = vmb_run(b, &e);
+		uint32_t n;
 
 		if (err == -EINTR) {
 			if (stop_signal)
@@ -177,31 +185,21 @@ static int run_loop(int vcpu_fd, struct shadowvm_run *run,
 			continue;	/* a signal we do not stop for */
 		}
 		if (err) {
-			fprintf(stderr, "shadowvm-run: RUN: %s\n", strerror(-err));
-			dump_state(vcpu_fd);
+			fprintf(stderr, "shadowvm-run: %s\n", b->err);
+			dump_state(b);
 			return EXIT_GUEST_ERROR;
 		}
-		switch (run->exit_reason) {
-		case SHADOWVM_EXIT_IO: {
-			uint8_t *data = (uint8_t *)run + run->io.data_offset;
-			uint32_t n;
-
-			if (run->io.data_offset + (uint64_t)run->io.size *
-			    run->io.count > (uint64_t)getpagesize()) {
-				fprintf(stderr, "shadowvm-run: IO exit data outside the run page\n");
-				return EXIT_GUEST_ERROR;
-			}
-			for (n = 0; n < run->io.count; n++)
-				devices_pio(dev, run->io.port, run->io.size,
-					    run->io.direction == SHADOWVM_EXIT_IO_OUT,
-					    data + n * run->io.size);
+		switch (e.reason) {
+		case SHADOWVM_EXIT_IO:
+			for (n = 0; n < e.io.count; n++)
+				devices_pio(dev, e.io.port, e.io.size, e.io.out,
+					    e.io.data + n * e.io.size);
 			if (dev->exit_requested)
 				return dev->exit_status;
 			break;
-		}
 		case SHADOWVM_EXIT_MMIO:
-			devices_mmio(dev, run->mmio.phys_addr, run->mmio.len,
-				     run->mmio.is_write, run->mmio.data);
+			devices_mmio(dev, e.mmio.addr, e.mmio.len,
+				     e.mmio.is_write, e.mmio.data);
 			break;
 		case SHADOWVM_EXIT_HLT:
 			return 0;
@@ -210,21 +208,9 @@ static int run_loop(int vcpu_fd, struct shadowvm_run *run,
 				return -stop_signal;
 			break;
 		default:
-			report_bad_exit(vcpu_fd, run);
+			report_bad_exit(b, &e);
 			return EXIT_GUEST_ERROR;
 		}
-	}
-}
-
-static const char *create_vm_hint(int err)
-{
-	switch (err) {
-	case -EBUSY:
-		return " (another hypervisor, e.g. kvm_intel, owns VMX: unload it)";
-	case -EOPNOTSUPP:
-		return " (this CPU has no usable VMX)";
-	default:
-		return "";
 	}
 }
 
@@ -235,18 +221,23 @@ int main(int argc, char **argv)
 		{ "load", required_argument, NULL, 'l' },
 		{ "stats", no_argument, NULL, 's' },
 		{ "mode", required_argument, NULL, 'M' },
+		{ "backend", required_argument, NULL, 'B' },
+		{ "guest-arg", required_argument, NULL, 'G' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint64_t mem_size = 64ULL << 20, load = GUEST_LOAD_DEFAULT;
-	bool stats = false, unpaged = false;
+	bool stats = false;
+	enum guest_mode mode = GUEST_MODE_LONG;
 	struct guest_mem mem = { 0 };
 	struct shadowvm_sregs sregs;
 	struct shadowvm_regs regs;
-	struct shadowvm_run *run;
+	const struct vmb_ops *backend = &vmb_shadowvm_ops;
+	uint64_t guest_arg = 0;
+	struct vmb vm;
 	struct devices dev;
 	struct sigaction sa;
-	int c, sys_fd, vm_fd, vcpu_fd, err, status;
+	int c, err, status;
 	long size;
 
 	while ((c = getopt_long(argc, argv, "m:l:sh", opts, NULL)) != -1) {
@@ -270,12 +261,23 @@ int main(int argc, char **argv)
 			stats = true;
 			break;
 		case 'M':
-			if (!strcmp(optarg, "long")) {
-				unpaged = false;
-			} else if (!strcmp(optarg, "unpaged")) {
-				unpaged = true;
-			} else {
-				fprintf(stderr, "shadowvm-run: bad --mode '%s' (long or unpaged)\n",
+			if (guest_mode_parse(optarg, &mode)) {
+				fprintf(stderr, "shadowvm-run: bad --mode '%s' (" GUEST_MODE_NAMES ")\n",
+					optarg);
+				return EXIT_SETUP_ERROR;
+			}
+			break;
+		case 'B':
+			backend = vmb_find(optarg);
+			if (!backend) {
+				fprintf(stderr, "shadowvm-run: bad --backend '%s' (shadowvm or kvm)\n",
+					optarg);
+				return EXIT_SETUP_ERROR;
+			}
+			break;
+		case 'G':
+			if (parse_size(optarg, &guest_arg)) {
+				fprintf(stderr, "shadowvm-run: bad --guest-arg '%s' (a number)\n",
 					optarg);
 				return EXIT_SETUP_ERROR;
 			}
@@ -306,53 +308,21 @@ int main(int argc, char **argv)
 			strerror(-size));
 		return EXIT_SETUP_ERROR;
 	}
-	if (unpaged)
-		err = guest_setup_unpaged(&mem, load, &sregs, &regs);
-	else
-		err = guest_setup_long_mode(&mem, load, &sregs, &regs);
+	err = guest_setup_mode(&mem, mode, load, &sregs, &regs);
 	if (err) {
-		fprintf(stderr, "shadowvm-run: guest setup: %s\n", strerror(-err));
+		fprintf(stderr, "shadowvm-run: guest setup (--mode=%s): %s\n",
+			guest_mode_name(mode), strerror(-err));
 		return EXIT_SETUP_ERROR;
 	}
 
-	sys_fd = svm_open_dev();
-	if (sys_fd < 0) {
-		fprintf(stderr, "shadowvm-run: %s: %s%s\n", SHADOWVM_DEV_PATH,
-			strerror(-sys_fd),
-			sys_fd == -ENOENT ? " (is shadowvm.ko loaded?)" : "");
-		return EXIT_SETUP_ERROR;
-	}
-	err = svm_api_version(sys_fd);
-	if (err != SHADOWVM_API_VERSION) {
-		fprintf(stderr, "shadowvm-run: module API version %d, expected %d\n",
-			err, SHADOWVM_API_VERSION);
-		return EXIT_SETUP_ERROR;
-	}
-	vm_fd = svm_create_vm(sys_fd);
-	if (vm_fd < 0) {
-		fprintf(stderr, "shadowvm-run: CREATE_VM: %s%s\n",
-			strerror(-vm_fd), create_vm_hint(vm_fd));
-		return EXIT_SETUP_ERROR;
-	}
-	err = svm_set_region(vm_fd, 0, 0, 0, mem.size, mem.host);
-	if (err) {
-		fprintf(stderr, "shadowvm-run: SET_MEMORY_REGION (%" PRIu64 " bytes): %s%s\n",
-			mem.size, strerror(-err),
-			err == -ENOMEM || err == -EPERM ?
-			" (RLIMIT_MEMLOCK too small? try ulimit -l)" : "");
-		return EXIT_SETUP_ERROR;
-	}
-	vcpu_fd = svm_create_vcpu(vm_fd, 0, &run);
-	if (vcpu_fd < 0) {
-		fprintf(stderr, "shadowvm-run: CREATE_VCPU: %s\n", strerror(-vcpu_fd));
-		return EXIT_SETUP_ERROR;
-	}
-	err = svm_set_sregs(vcpu_fd, &sregs);
+	/* Same register for every mode: 32-bit guests see its low half in EDX. */
+	regs.rdx = guest_arg;
+
+	err = vmb_create(&vm, backend, mem.host, mem.size);
 	if (!err)
-		err = svm_set_regs(vcpu_fd, &regs);
+		err = backend->set_state(&vm, &sregs, &regs);
 	if (err) {
-		fprintf(stderr, "shadowvm-run: setting the entry state: %s\n",
-			strerror(-err));
+		fprintf(stderr, "shadowvm-run: %s\n", vm.err);
 		return EXIT_SETUP_ERROR;
 	}
 
@@ -365,10 +335,12 @@ int main(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 
 	devices_init(&dev, stdout, stderr);
-	status = run_loop(vcpu_fd, run, &dev);
+	status = run_loop(&vm, &dev);
 	fflush(stdout);
+	/* KVM forgets its statistics with the VM: read them first. */
 	if (stats)
-		print_stats(vm_fd);
+		print_stats(&vm);
+	vmb_destroy(&vm);
 	if (status < 0) {
 		fprintf(stderr, "shadowvm-run: stopped by signal %d\n", -status);
 		signal(-status, SIG_DFL);

@@ -27,6 +27,14 @@
  * back to ring 0 through the TSS's RSP0 and the handler resumes the
  * kernel, rewriting the exception frame. Needs 12 MiB of RAM.
  *
+ * Outcome dump (differential runs, Documentation/differential.rst): with
+ * bit 0 of the guest argument (shadowvm-run --guest-arg, RDX) set, every
+ * case also prints one line "@A ..." with what the guest saw - fault or
+ * not, vector and error code, CR2, the A/D bits of the path afterwards,
+ * the value read - so two hypervisors can be compared line by line.
+ * Lines name the reserved bit by its index among the choices, not by its
+ * number, as the number depends on MAXPHYADDR, which may differ.
+ *
  * Exit values: 1 RAM, 2 mismatches, 3 target page damaged, 4 no cases.
  */
 #include "rt.h"
@@ -266,6 +274,85 @@ struct outcome {
 	u64 err;
 };
 
+#define ARG_DUMP	(1UL << 0)
+
+/*
+ * Dump output: straight to the UART's data port, without polling LSR as
+ * putc() does, since the launcher's UART is always ready: one exit per
+ * character instead of two, which matters for thousands of lines.
+ */
+static void dump_putc(char c)
+{
+	outb(0x3f8, c);
+}
+
+static void dump_puts(const char *s)
+{
+	while (*s)
+		dump_putc(*s++);
+}
+
+/* Hex without leading zeros or prefix: short lines, fewer exits. */
+static void dump_hex(u64 v)
+{
+	int i = 60;
+
+	while (i > 0 && !((v >> i) & 15))
+		i -= 4;
+	for (; i >= 0; i -= 4)
+		dump_putc("0123456789abcdef"[(v >> i) & 15]);
+}
+
+/*
+ * One line per case: identity (case number, level, bits, reserved-bit
+ * choice, access, mode as NXE SMEP SMAP WP digits), then the outcome:
+ * "pf VECTOR/ERROR CR2 d=LEAF_D" or "ok v=VALUE ad=DIGITS" (A = 1, D = 2
+ * per entry L4 first). A bits after a fault are not shown: whether a
+ * faulting walk sets them is implementation-specific.
+ */
+static void dump_case(const struct level *l, unsigned int b, int k, int acc,
+		      int nxe, int smep, int smap, int wp, int faulted,
+		      int last)
+{
+	int lvl;
+
+	dump_puts("@A ");
+	dump_hex(nr_cases);
+	dump_putc(' ');
+	dump_puts(l->name);
+	dump_putc(' ');
+	dump_hex(b);
+	dump_putc(' ');
+	dump_hex(b & B_R ? k : 0xf);
+	dump_putc(' ');
+	dump_puts(access_name[acc]);
+	dump_putc(' ');
+	dump_putc('0' + nxe);
+	dump_putc('0' + smep);
+	dump_putc('0' + smap);
+	dump_putc('0' + wp);
+	if (faulted) {
+		dump_puts(" pf ");
+		dump_hex(probe_vec);
+		dump_putc('/');
+		dump_hex(probe_err);
+		dump_putc(' ');
+		dump_hex(probe_cr2);
+		dump_puts(" d=");
+		dump_putc(read64(entry_addr[last]) & PTE_D ? '1' : '0');
+	} else {
+		dump_puts(" ok v=");
+		dump_hex(probe_val);
+		dump_puts(" ad=");
+		for (lvl = L4; lvl <= last; lvl++) {
+			u64 e = read64(entry_addr[lvl]);
+
+			dump_putc('0' + (e & PTE_A ? 1 : 0) + (e & PTE_D ? 2 : 0));
+		}
+	}
+	dump_putc('\n');
+}
+
 /* Reserved bits to try at a level: low reserved address bit, PS, ... */
 static int rsvd_choices(const struct level *l, u64 *bits)
 {
@@ -399,8 +486,8 @@ static void report(const struct level *l, unsigned int b, u64 rsvd, int acc,
 	putc('\n');
 }
 
-static void run_case(const struct level *l, unsigned int b, u64 rsvd, int acc,
-		     int nxe, int smep, int smap, int wp)
+static void run_case(const struct level *l, unsigned int b, u64 rsvd, int k,
+		     int acc, int nxe, int smep, int smap, int wp)
 {
 	static const u64 op[NR_ACCESS] = { 0, 0, 1, 1, 2, 0, 1, 2 };
 	int user = acc >= USER_READ;
@@ -419,6 +506,8 @@ static void run_case(const struct level *l, unsigned int b, u64 rsvd, int acc,
 	nr_cases++;
 	probe_val = ~0UL;
 	faulted = probe(addr, op[acc], user, 2 | (ac ? RFLAGS_AC : 0));
+	if (guest_arg & ARG_DUMP)
+		dump_case(l, b, k, acc, nxe, smep, smap, wp, faulted, last);
 
 	if (faulted != want.fault) {
 		report(l, b, rsvd, acc, nxe, smep, smap, wp, "fault", faulted,
@@ -546,8 +635,8 @@ static void run_mode(int nxe, int smep, int smap, int wp)
 					    acc != SUP_WRITE_AC)
 						continue;
 #endif
-					run_case(l, b, rs[k], acc, nxe, smep,
-						 smap, wp);
+					run_case(l, b, rs[k], k, acc, nxe,
+						 smep, smap, wp);
 				}
 		}
 	}
@@ -601,6 +690,16 @@ int main(void)
 	puts(has_1g ? ", 1 GiB pages" : ", no 1 GiB pages");
 	puts(has_smep ? ", SMEP" : ", no SMEP");
 	puts(has_smap ? ", SMAP\n" : ", no SMAP\n");
+	/* The features that decide which cases run: compared too. */
+	if (guest_arg & ARG_DUMP) {
+		dump_puts("@A features 1g=");
+		dump_putc('0' + has_1g);
+		dump_puts(" smep=");
+		dump_putc('0' + has_smep);
+		dump_puts(" smap=");
+		dump_putc('0' + has_smap);
+		dump_putc('\n');
+	}
 
 	/* Tables: kernel identity map in slot 0, user stub in slot 2. */
 	memset((void *)PML4, 0, 0x9000);

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Guest entry and exception stubs. The launcher enters at the load address
- * in 64-bit mode with RDI = RAM size.
+ * in 64-bit mode with RDI = RAM size and RDX = shadowvm-run --guest-arg.
  */
 	.section .text.entry, "ax"
 	.globl _start
 _start:
 	movq	$stack_top, %rsp
 	movq	%rdi, guest_mem_size
+	movq	%rdx, guest_arg
 	/* Zero .bss: objcopy -O binary does not carry it. */
 	movq	$__bss_start, %rdi
 	movq	$__bss_end, %rcx
@@ -96,6 +97,9 @@ exc_stubs:
 	.globl guest_mem_size
 	.balign 8
 guest_mem_size:
+	.quad	0
+	.globl guest_arg
+guest_arg:
 	.quad	0
 
 	.bss

@@ -60,6 +60,7 @@ struct exc_record {
 
 extern volatile struct exc_record last_exc;
 extern u64 guest_mem_size;	/* RDI at entry */
+extern u64 guest_arg;		/* RDX at entry: shadowvm-run --guest-arg */
 
 /* Return nonzero if the fault was fixed and the instruction may retry. */
 typedef int (*exc_handler_t)(struct exc_frame *f);

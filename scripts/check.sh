@@ -6,7 +6,8 @@
 # Sources:
 #   mmu-model     make -C selftests/mmu-model run     (host, TAP)
 #   emulate-test  make -C selftests/emulate-test run  (host, TAP)
-#   bochs-vmx2    Bochs bx_generic vmx=2: insmod, all selftests, rmmod
+#   bochs-vmx2    Bochs bx_generic vmx=2: insmod, all *_test, rmmod, then
+#                 kvm_intel ept=0 and all *_kvmtest (differential runs)
 #   bochs-vmx1    Bochs bx_generic vmx=1 (no EPT/VPID): the same
 #   bochs-smp     Bochs vmx=2 with two CPUs: migration, lifetime, guest tests
 #   qemu          QEMU TCG, no VMX: insmod, vmx_absent_test, rmmod
@@ -257,7 +258,7 @@ boot_and_count() {
 		"(TAP $tp/$tf/$ts + boot checks $bp/$bf; /init after $initsecs s, run $secs s)"
 }
 
-selftests=${EMUHOST_TESTS-$(ls "$BUILD"/selftests/*_test 2>/dev/null)}
+selftests=${EMUHOST_TESTS-$(ls "$BUILD"/selftests/*_test "$BUILD"/selftests/*_kvmtest 2>/dev/null)}
 for m in bochs-vmx2 bochs-vmx1 bochs-smp qemu; do
 	want $m || continue
 	if [ "$m" = bochs-smp ]; then

@@ -18,7 +18,7 @@
 #define UVA		0x8000000000UL	/* PML4 slot 1: the "user" half */
 #define DATA_BASE	0x1000000UL	/* data frames from 16 MiB up */
 
-static inline u64 rdtsc(void)
+static inline u64 read_tsc(void)
 {
 	u32 lo, hi;
 

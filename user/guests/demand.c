@@ -37,10 +37,10 @@ int main(void)
 		map_page(pml4, UVA + i * 4096, DATA_BASE + i * 4096, PT_KERNEL);
 	write_cr3(pml4);
 
-	t0 = rdtsc();
+	t0 = read_tsc();
 	for (i = 0; i < NR_PAGES; i++)
 		write64(UVA + i * 4096 + slot_of(i), bench_marker(1, i));
-	t1 = rdtsc();
+	t1 = read_tsc();
 
 	for (i = 0; i < NR_PAGES; i++) {
 		v = read64(UVA + i * 4096 + slot_of(i));

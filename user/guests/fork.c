@@ -190,7 +190,7 @@ int main(void)
 	write_cr3(parent.pml4);
 	write_all(1, 0);
 
-	t0 = rdtsc();
+	t0 = read_tsc();
 	for (g = 1; g <= GENERATIONS; g++) {
 		copies0 = cow_copies;
 		reuses0 = cow_reuses;
@@ -216,7 +216,7 @@ int main(void)
 			check(0, 5, "fork: one copy per child write, one reuse per parent write");
 		}
 	}
-	t1 = rdtsc();
+	t1 = read_tsc();
 	write_cr3(LAUNCHER_PML4);
 	for (i = 0; i < NR_DATA; i++)
 		leaked += refs[i];

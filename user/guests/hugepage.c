@@ -43,10 +43,10 @@ int main(void)
 			PTE_PS);
 	write_cr3(pml4);
 
-	t0 = rdtsc();
+	t0 = read_tsc();
 	for (i = 0; i < NR_PAGES; i++)
 		write64(UVA + i * 4096 + slot_of(i), bench_marker(6, i));
-	t1 = rdtsc();
+	t1 = read_tsc();
 
 	for (i = 0; i < NR_PAGES; i++) {
 		v = read64(UVA + i * 4096 + slot_of(i));
@@ -73,7 +73,8 @@ int main(void)
 		}
 	}
 	write_cr3(LAUNCHER_PML4);
-	check(1, 0, "hugepage: 65536 pages of 128 2 MiB mappings touched, values, A/D and frames right");
+	check(1, 0,
+	      "hugepage: 65536 pages in 128 2 MiB mappings touched, values, A/D, frames right");
 	bench_report("hugepage", t1 - t0);
 	return 0;
 }

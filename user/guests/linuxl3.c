@@ -12,7 +12,8 @@
  * there), reads a few kernel pages and bumps a counter in kernel memory.
  *
  * Exit values: 1 RAM, 2 user memory, 3 kernel memory, 4 kernel counter.
- * RAM: 32 MiB (-m 32M).
+ * RAM: at least 20 MiB (-m 32M); make bench gives it 128 MiB (see
+ * scripts/bench/workloads: KVM sizes its shadow page cache from RAM).
  */
 #include "bench.h"
 
@@ -143,7 +144,7 @@ int main(void)
 	for (i = 0; i < NR_PROC; i++)
 		proc_create(&procs[i]);
 
-	t0 = rdtsc();
+	t0 = read_tsc();
 	for (r = 1; r <= ROUNDS; r++) {
 		for (i = 0; i < NR_PROC; i++)
 			visit(&procs[i], r);
@@ -156,11 +157,12 @@ int main(void)
 			proc_create(p);
 		}
 	}
-	t1 = rdtsc();
+	t1 = read_tsc();
 	write_cr3(LAUNCHER_PML4);
 	check(read64(kpage[0]) == visits, 4,
 	      "linuxl3: the kernel counter saw every visit");
-	check(1, 0, "linuxl3: 4096 visits over 16 L4s sharing the kernel L3, 64 process replacements");
+	check(1, 0,
+	      "linuxl3: 4096 visits over 16 L4s sharing the kernel L3, 64 replacements");
 	bench_report("linuxl3", t1 - t0);
 	return 0;
 }

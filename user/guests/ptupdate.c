@@ -26,6 +26,7 @@
 #define GUARD		(DATA_BASE + NR_FRAMES * 4096UL)
 
 static u64 *l1;
+/* Shared with the #PF handler, which runs between any two accesses. */
 static volatile u64 probe_va, probe_faults_np, probe_faults_wp;
 static u32 probe_kind;		/* 1 not-present read, 2 read-only write */
 
@@ -85,7 +86,7 @@ int main(void)
 	write64((u64)l1, 0);
 	write_cr3(pml4);
 
-	t0 = rdtsc();
+	t0 = read_tsc();
 	for (i = 0; i < NR_UPDATES; i++) {
 		u64 va = UVA + (u64)s * 4096, *pte = l1 + s;
 
@@ -95,7 +96,8 @@ int main(void)
 			cur[s] = f;
 			set_pte(pte, frame(f) | PT_KERNEL);
 			invlpg(va);
-			expect(va, bench_marker(4, f), 2, "ptupdate: a new mapping reaches its frame");
+			expect(va, bench_marker(4, f), 2,
+			       "ptupdate: a new mapping reaches its frame");
 			break;
 		case 1:		/* change rights: read-only */
 			set_pte(pte, frame(cur[s]) | PTE_P | PTE_A | PTE_D);
@@ -106,9 +108,11 @@ int main(void)
 				want_wp++;
 				write64(va + 8, i);	/* faults once */
 				probe_va = 0;
-				expect(va + 8, i, 5, "ptupdate: a read-only page faults on write");
+				expect(va + 8, i, 5,
+				       "ptupdate: a read-only page faults on write");
 			}
-			expect(va, bench_marker(4, cur[s]), 3, "ptupdate: read-only keeps the frame");
+			expect(va, bench_marker(4, cur[s]), 3,
+			       "ptupdate: read-only keeps the frame");
 			break;
 		case 2:		/* remap to another frame, writable */
 			f = (f + 7) % NR_FRAMES;
@@ -116,7 +120,8 @@ int main(void)
 			set_pte(pte, frame(f) | PT_KERNEL);
 			invlpg(va);
 			write64(va + 8, i);
-			expect(va, bench_marker(4, f), 2, "ptupdate: a remapping reaches its frame");
+			expect(va, bench_marker(4, f), 2,
+			       "ptupdate: a remapping reaches its frame");
 			break;
 		default:	/* unmap */
 			set_pte(pte, 0);
@@ -136,7 +141,7 @@ int main(void)
 		state[s] = (state[s] + 1) & 3;
 		s = (s + STRIDE) % NR_SLOTS;
 	}
-	t1 = rdtsc();
+	t1 = read_tsc();
 	write_cr3(LAUNCHER_PML4);
 	if (probe_faults_np != want_np || probe_faults_wp != want_wp) {
 		puts("  not-present probes ");

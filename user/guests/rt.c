@@ -4,10 +4,6 @@
  */
 #include "rt.h"
 
-#define UART		0x3f8
-#define UART_LSR	(UART + 5)
-#define LSR_THRE	0x20
-#define DEBUG_EXIT	0xf4
 
 struct idt_gate {
 	u16 offset0;
@@ -24,39 +20,6 @@ extern const u64 exc_stubs[32];
 static struct idt_gate idt[32] __attribute__((aligned(16)));
 static exc_handler_t handlers[32];
 volatile struct exc_record last_exc;
-
-void *memset(void *d, int c, unsigned long n)
-{
-	u8 *p = d;
-
-	while (n--)
-		*p++ = c;
-	return d;
-}
-
-void *memcpy(void *d, const void *s, unsigned long n)
-{
-	u8 *p = d;
-	const u8 *q = s;
-
-	while (n--)
-		*p++ = *q++;
-	return d;
-}
-
-void putc(char c)
-{
-	/* The launcher's LSR always says empty; a real 16550 may not. */
-	while (!(inb(UART_LSR) & LSR_THRE))
-		;
-	outb(UART, c);
-}
-
-void puts(const char *s)
-{
-	while (*s)
-		putc(*s++);
-}
 
 void put_hex(u64 v)
 {
@@ -78,23 +41,6 @@ void put_dec(u64 v)
 		v /= 10;
 	} while (v);
 	puts(buf + i);
-}
-
-void guest_exit(u32 code)
-{
-	if (code)
-		outl(DEBUG_EXIT, code);
-	for (;;)
-		asm volatile("cli; hlt");
-}
-
-void check(int ok, u32 code, const char *what)
-{
-	puts(ok ? "PASS: " : "FAIL: ");
-	puts(what);
-	putc('\n');
-	if (!ok)
-		guest_exit(code);
 }
 
 void idt_setup(void)

@@ -11,12 +11,7 @@
 #ifndef SHADOWVM_GUEST_RT_H
 #define SHADOWVM_GUEST_RT_H
 
-typedef unsigned char u8;
-typedef unsigned short u16;
-typedef unsigned int u32;
-typedef unsigned long u64;
-
-#define NULL ((void *)0)
+#include "rtio.h"
 
 #define PTE_P		(1UL << 0)
 #define PTE_RW		(1UL << 1)
@@ -66,36 +61,11 @@ extern u64 guest_arg;		/* RDX at entry: shadowvm-run --guest-arg */
 typedef int (*exc_handler_t)(struct exc_frame *f);
 
 int main(void);
-void guest_exit(u32 code) __attribute__((noreturn));
 void idt_setup(void);
 void set_exception_handler(unsigned int vector, exc_handler_t fn);
 
-void putc(char c);
-void puts(const char *s);
 void put_hex(u64 v);
 void put_dec(u64 v);
-/* "PASS: what" or "FAIL: what" and guest_exit(code). */
-void check(int ok, u32 code, const char *what);
-void *memset(void *d, int c, unsigned long n);
-void *memcpy(void *d, const void *s, unsigned long n);
-
-static inline void outb(u16 port, u8 v)
-{
-	asm volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline void outl(u16 port, u32 v)
-{
-	asm volatile("outl %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline u8 inb(u16 port)
-{
-	u8 v;
-
-	asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
 
 static inline u64 read_cr0(void)
 {

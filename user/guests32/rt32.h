@@ -18,12 +18,7 @@
 
 #include "try.h"
 
-typedef unsigned char u8;
-typedef unsigned short u16;
-typedef unsigned int u32;
-typedef unsigned long long u64;
-
-#define NULL ((void *)0)
+#include "rtio.h"
 
 /* Entry bits shared by 2-level (4-byte) and PAE/4-level (8-byte) entries. */
 #define PTE_P		(1U << 0)
@@ -92,7 +87,6 @@ extern u32 guest_mem_size;	/* EDI at entry */
 typedef int (*exc_handler_t)(struct exc_frame *f);
 
 int main(void);
-void guest_exit(u32 code) __attribute__((noreturn));
 void set_exception_handler(unsigned int vector, exc_handler_t fn);
 /* Load the runtime's 32-bit IDT again (after a guest used a 64-bit one). */
 void rt_load_idt(void);
@@ -113,34 +107,10 @@ extern volatile u32 user_eax;
 int try_access(u32 addr, u32 op, u32 val, u32 eflags);
 extern volatile u32 try_val;
 
-void putc(char c);
-void puts(const char *s);
 void put_hex(u64 v);	/* 8 digits, or 16 when the value needs them */
 void put_dec(u32 v);
-/* "PASS: what" or "FAIL: what" and guest_exit(code). */
-void check(int ok, u32 code, const char *what);
 /* "PASS/FAIL: what: got G want W"; guest_exit(@code) unless equal. */
 void check_eq(u64 got, u64 want, u32 code, const char *what);
-void *memset(void *d, int c, unsigned long n);
-void *memcpy(void *d, const void *s, unsigned long n);
-
-static inline void outb(u16 port, u8 v)
-{
-	asm volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline void outl(u16 port, u32 v)
-{
-	asm volatile("outl %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline u8 inb(u16 port)
-{
-	u8 v;
-
-	asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
 
 #define DEFINE_CR(n) \
 static inline u32 read_cr##n(void) \

@@ -85,6 +85,7 @@ bool vmx_guest_efer_valid(u64 efer)
 void vmx_write_paging_regs(struct shvm_vcpu *v)
 {
 	u32 entry = vmx_caps.entry_ctls;
+	u64 efer;
 
 	vmcs_write(CR0_READ_SHADOW, v->cr0);
 	vmcs_write(GUEST_CR0, vmx_hw_cr0(v->cr0));
@@ -100,14 +101,14 @@ void vmx_write_paging_regs(struct shvm_vcpu *v)
 	 * a reserved-bit fault the pager reports itself. With the controls,
 	 * hardware NXE is forced on all the same: only then do fetch faults
 	 * report I/D, which the pager needs to tell a fetch from a read.
-	 */
-	/*
 	 * Hardware CR0.PG is always 1, so hardware LME must equal LMA: a
-	 * guest that set LME with paging off is not in long mode yet.
+	 * guest that set LME with its paging off is not in long mode yet.
 	 */
+	efer = v->efer | EFER_NX;
+	if (!(efer & EFER_LMA))
+		efer &= ~EFER_LME;
 	if (entry & VM_ENTRY_LOAD_IA32_EFER)
-		vmcs_write(GUEST_IA32_EFER, (v->efer | EFER_NX) &
-			   ~(v->efer & EFER_LMA ? 0 : EFER_LME));
+		vmcs_write(GUEST_IA32_EFER, efer);
 }
 
 void vmx_setup_vmcs(struct shvm_vcpu *v)

@@ -3,6 +3,8 @@
 # make            module (needs KDIR), launcher, guest payloads, selftests
 # make check      install test dependencies, run every test, print totals
 # make demo       boot the emulated VMX host and run the hello guest
+# make bench      shadowvm vs KVM ept=0 in one emulated boot, model
+#                 instruction counts (Documentation/benchmarks.rst)
 # make deps       install what the tests need (Debian 12, root)
 #
 # KDIR defaults to the running kernel's build tree; the emulated test bed
@@ -11,7 +13,7 @@
 KDIR ?= /lib/modules/$(shell uname -r)/build
 BUILD := $(CURDIR)/build
 
-.PHONY: all module user selftests deps check demo clean checkpatch
+.PHONY: all module user selftests deps check demo bench clean checkpatch
 
 all: module user selftests
 
@@ -34,6 +36,11 @@ check: deps
 
 demo: deps
 	scripts/demo.sh
+
+# What deps installs plus valgrind (callgrind), which make check does not need.
+bench:
+	scripts/install-deps.sh bench
+	scripts/bench.sh
 
 checkpatch:
 	scripts/checkpatch.sh

@@ -77,6 +77,10 @@ FLAVOUR=$ABI-cloud-amd64
 PKGS="make gcc libc6-dev perl xz-utils cpio file
       bochs bochsbios vgabios isolinux syslinux-common xorriso qemu-system-x86
       linux-source-6.1 linux-headers-$FLAVOUR"
+# "install-deps.sh bench": also what make bench needs (callgrind).
+if [ "${1:-}" = bench ]; then
+	PKGS="$PKGS valgrind"
+fi
 
 missing=
 for p in $PKGS; do

@@ -53,10 +53,15 @@ void sh_hash_destroy(struct shadow_mmu *mmu)
 	mmu->hash_buckets = 0;
 }
 
+/*
+ * The bucket depends on the frame alone: every shadow of a frame shares
+ * one chain, so "is this frame shadowed, and as what?" (asked on every
+ * fault) is one chain walk rather than a lookup per type and part.
+ */
 unsigned int sh_hash_bucket(const struct shadow_mmu *mmu, u64 gfn,
 			    unsigned int type, unsigned int part)
 {
-	return sh_mix((gfn << 6) | (part << 4) | type, sh_hash_bits(mmu));
+	return sh_mix(gfn, sh_hash_bits(mmu));
 }
 
 static bool sh_key_is(const struct shadow_page *sp, u64 gfn,
@@ -118,19 +123,22 @@ void sh_hash_remove(struct shadow_mmu *mmu, struct shadow_page *sp)
 	list_del_init(&sp->hash_link);
 }
 
+unsigned int sh_frame_table_types(const struct shadow_mmu *mmu, u64 gfn)
+{
+	const struct list_head *head = &mmu->hash[sh_hash_bucket(mmu, gfn, 0, 0)];
+	const struct shadow_page *sp;
+	unsigned int types = 0;
+
+	list_for_each_entry(sp, head, hash_link)
+		if (sp->gfn == gfn && sh_type_is_table(sp->type))
+			types |= BIT(sp->type);
+	return types;
+}
+
 /* Does @gfn hold a guest page table that has a shadow of any level? */
 bool sh_frame_is_shadowed(const struct shadow_mmu *mmu, u64 gfn)
 {
-	unsigned int type, part;
-
-	for (type = SH_TYPE_L1_64; type < SH_TYPE_NR; type++) {
-		if (!sh_type_is_table(type))
-			continue;
-		for (part = 0; part < sh_type_parts(type); part++)
-			if (sh_hash_find(mmu, gfn, type, part))
-				return true;
-	}
-	return false;
+	return sh_frame_table_types(mmu, gfn);
 }
 
 bool sh_walk_shadows(struct shadow_mmu *mmu, const sh_walk_fn fn[SH_TYPE_NR],

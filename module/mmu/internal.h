@@ -247,6 +247,8 @@ struct shadow_page *sh_hash_find(const struct shadow_mmu *mmu, u64 gfn,
 void sh_hash_insert(struct shadow_mmu *mmu, struct shadow_page *sp);
 void sh_hash_remove(struct shadow_mmu *mmu, struct shadow_page *sp);
 bool sh_frame_is_shadowed(const struct shadow_mmu *mmu, u64 gfn);
+/* Bit mask (BIT(type)) of the table types @gfn has shadows of. */
+unsigned int sh_frame_table_types(const struct shadow_mmu *mmu, u64 gfn);
 /*
  * Walk every live shadow, calling @fn[type] for those whose type has a
  * callback (as Xen's hash walks do), until a callback returns true.

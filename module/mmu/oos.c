@@ -69,21 +69,9 @@ bool shadow_gfn_unsynced(const struct shadow_mmu *mmu, u64 gfn)
 /* Is @gfn shadowed, and only as an L1 (of either entry size)? */
 bool sh_oos_eligible(const struct shadow_mmu *mmu, u64 gfn)
 {
-	unsigned int type, part;
-	bool l1 = false;
+	unsigned int types = sh_frame_table_types(mmu, gfn);
 
-	for (type = SH_TYPE_L1_64; type < SH_TYPE_NR; type++) {
-		if (!sh_type_is_table(type))
-			continue;
-		for (part = 0; part < sh_type_parts(type); part++) {
-			if (!sh_hash_find(mmu, gfn, type, part))
-				continue;
-			if (!sh_type_is_leaf(type))
-				return false;
-			l1 = true;
-		}
-	}
-	return l1;
+	return types && !(types & ~(BIT(SH_TYPE_L1_64) | BIT(SH_TYPE_L1_32)));
 }
 
 /* Shadow leaf entry @idx of @sp now maps @new: remember writable ones. */

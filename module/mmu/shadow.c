@@ -825,6 +825,46 @@ static void sh_prefetch(struct shadow_mmu *mmu, const struct guest_paging *gp,
 }
 
 /*
+ * FL1 entry for guest frame @gfn: rights are in the shadow L2e, the FL1
+ * adds the per-frame ones (W only for a writable slot and a frame that is
+ * no shadowed table). 0 outside guest RAM (MMIO is never mapped).
+ */
+static u64 sh_fl1_entry(struct shadow_mmu *mmu, u64 gfn)
+{
+	bool slot_writable;
+	u64 hfn, leaf;
+
+	if (mmu_host_gfn_to_hfn(mmu->host, gfn, &hfn, &slot_writable))
+		return 0;
+	leaf = (hfn << SH_PAGE_SHIFT) | PTE_P | PTE_A | PTE_US;
+	if (slot_writable && sh_frame_writable(mmu, gfn))
+		leaf |= PTE_RW | PTE_D;
+	return leaf;
+}
+
+/*
+ * The same for a superpage: the neighbours of entry @idx of FL1 @sp map
+ * frames of the very guest entry the fault just walked (and set A in),
+ * so they need no guest walk at all.
+ */
+static void sh_prefetch_fl1(struct shadow_mmu *mmu, struct shadow_page *sp,
+			    unsigned int idx)
+{
+	unsigned int first = idx & ~(SH_PREFETCH - 1), i;
+	u64 leaf;
+
+	for (i = first; i < first + SH_PREFETCH; i++) {
+		if (i == idx || (sp->entries[i] & PTE_P))
+			continue;
+		leaf = sh_fl1_entry(mmu, sp->gfn + i);
+		if (!leaf)
+			continue;
+		sh_set_leaf(mmu, sp, i, leaf);
+		mmu->stats.prefetched++;
+	}
+}
+
+/*
  * Guest CR0.WP=0 lets a supervisor write through entries that deny writes,
  * but the hardware runs with CR0.WP=1 (guest tables must stay protected).
  * As KVM does, the shadow entry then gets W and loses U: supervisor writes
@@ -882,14 +922,12 @@ static bool sh_wp0_flip_ok(const struct guest_paging *gp,
  */
 static int sh_build(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
 		    const struct guest_paging *gp, u64 addr,
-		    const struct guest_walk *w, u64 hfn, bool slot_writable,
-		    bool sup_write, u64 *flip_loc)
+		    const struct guest_walk *w, bool sup_write, u64 *flip_loc)
 {
 	struct shadow_page *sp, *child;
 	unsigned int level, idx;
 	struct sh_key k;
 	u64 flags, leaf;
-	bool writable;
 
 	sp = sh_top(sv, addr, &level);
 	/* A walk can succeed through a top table outside RAM: all ones. */
@@ -931,16 +969,14 @@ static int sh_build(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
 	} else if (w->leaf_level == 1) {
 		leaf = sh_leaf_entry(mmu, gp, w->entry[1]);
 	} else {
-		/* Rights are in the shadow L2e; the FL1 adds per-frame ones. */
-		writable = slot_writable && sh_frame_writable(mmu, w->gfn);
-		leaf = (hfn << SH_PAGE_SHIFT) | PTE_P | PTE_A | PTE_US;
-		if (writable)
-			leaf |= PTE_RW | PTE_D;
+		leaf = sh_fl1_entry(mmu, w->gfn);
 	}
 	sh_set_leaf(mmu, sp, sh_entry_index(addr, 1), leaf);
 	if (w->leaf_level == 1) {
 		sh_oos_note_guest(mmu, sp, sh_entry_index(addr, 1), w->entry[1]);
 		sh_prefetch(mmu, gp, sp, sh_entry_index(addr, 1));
+	} else {
+		sh_prefetch_fl1(mmu, sp, sh_entry_index(addr, 1));
 	}
 	return 0;
 }
@@ -1069,8 +1105,7 @@ int shadow_page_fault(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
 	    !sh_oos_find(mmu, w.gfn) && !sh_on_walk_path(&w, w.gfn) &&
 	    sh_oos_eligible(mmu, w.gfn))
 		sh_oos_unsync(mmu, gp, w.gfn, hfn);
-	ret = sh_build(mmu, sv, gp, addr, &w, hfn, slot_writable, sup_write,
-		       &flip_loc);
+	ret = sh_build(mmu, sv, gp, addr, &w, sup_write, &flip_loc);
 	if (ret)
 		goto out;
 	if (step && flip_loc) {
@@ -1105,7 +1140,11 @@ void shadow_invlpg(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
 		return;
 	sh_resync(mmu);
 	sh_check_mode(mmu, gp);
-	sh_oos_resync_all(mmu, gp);
+	/*
+	 * Out-of-sync L1s stay out of sync: only @addr must be fresh, and
+	 * clearing its leaf (below) makes the next access rebuild it from
+	 * the guest's entry. Upper levels are never out of sync.
+	 */
 	for (sp = sh_top(sv, addr, &level); sp && !sp->dead && level >= 1;
 	     level--) {
 		unsigned int idx = sh_entry_index(addr, level);

@@ -753,10 +753,14 @@ static int compare_translation(struct model_vm *vm, u64 va)
 }
 
 /* A guest access; the outcome must be what the reference walk says. */
+/*
+ * @fresh: the guest has just invalidated @va (INVLPG), so its translation
+ * must follow the guest's tables even through an out-of-sync frame.
+ */
 static int random_access(struct model_vm *vm, u64 va, u32 access,
-			 unsigned int size, u64 val)
+			 unsigned int size, u64 val, bool fresh)
 {
-	bool stale = uses_oos(vm, va), w;
+	bool stale = !fresh && uses_oos(vm, va), w;
 	struct cpu_outcome o;
 	struct ref_result r;
 	u64 hfn, got = val, mem = 0;
@@ -984,7 +988,7 @@ static int random_pt_write(struct model_vm *vm)
 		TRACE("pdpte write off %#x: %#llx emulate %d", off, val,
 		      vm->emulate);
 		return random_access(vm, ident_va(mode, R_PDPT_GFN) + off,
-				     PFEC_WRITE, 8, val);
+				     PFEC_WRITE, 8, val, false);
 	}
 	if (mode != SHADOW_MODE_UNPAGED && pick(2) &&
 	    pick_shadowed(vm, &gfn, &level)) {
@@ -1008,16 +1012,16 @@ static int random_pt_write(struct model_vm *vm)
 		TRACE("pt-write gfn %#llx off %u in halves, emulate %d", gfn,
 		      off, vm->emulate);
 		bad += random_access(vm, ident_va(mode, gfn) + off + 4,
-				     PFEC_WRITE, 4, val >> 32);
+				     PFEC_WRITE, 4, val >> 32, false);
 		if (!bad)
 			bad += random_access(vm, ident_va(mode, gfn) + off,
-					     PFEC_WRITE, 4, (u32)val);
+					     PFEC_WRITE, 4, (u32)val, false);
 		return bad;
 	}
 	TRACE("pt-write gfn %#llx off %u size %u emulate %d", gfn, off, esz,
 	      vm->emulate);
 	return random_access(vm, ident_va(mode, gfn) + off, PFEC_WRITE, esz,
-			     val);
+			     val, false);
 }
 
 static int run_seed(u64 seed, unsigned long steps, unsigned long pool,
@@ -1075,7 +1079,7 @@ static int run_seed(u64 seed, unsigned long steps, unsigned long pool,
 			vm.emulate = random_emulate();
 			TRACE("access va %#llx kind %x size %u emulate %d", va,
 			      access, size, vm.emulate);
-			bad += random_access(&vm, va, access, size, val);
+			bad += random_access(&vm, va, access, size, val, false);
 		} else if (op < 750) {
 			bad += random_pt_write(&vm);
 			if (!identity_ok(&vm)) {
@@ -1096,6 +1100,7 @@ static int run_seed(u64 seed, unsigned long steps, unsigned long pool,
 			va = random_test_va(mode);
 			TRACE("invlpg %#llx", va);
 			shadow_invlpg(&vm.mmu, &vm.sv, &vm.gp, va);
+			bad += random_access(&vm, va, 0, 1, 0, true);
 		} else if (op < 960) {
 			changes++;
 			bad += random_control(&vm, step, steps, vcpus);

@@ -500,6 +500,12 @@ static u64 shadow_hfn(struct model_vm *vm, u64 va)
 	return leaf && (*leaf & PTE_P) ? (*leaf & PTE_ADDR_MASK) >> 12 : ~0ULL;
 }
 
+static void load_cr3(struct model_vm *vm, u64 gfn)
+{
+	vm->gp.cr3 = gfn << 12;
+	CHECK_EQ(shadow_load_root(&vm->mmu, &vm->sv, &vm->gp), 0);
+}
+
 static void test_write_protect(void)
 {
 	struct model_vm vm;
@@ -545,8 +551,15 @@ static void test_write_protect(void)
 	cpu_access(&vm, VA_T + 16, PFEC_WRITE, &val, &o);
 	CHECK_EQ(o.kind, CPU_OK);
 	CHECK_EQ(o.faults, 0);
-	/* The guest's INVLPG resyncs: protected again, entries revalidated. */
+	/*
+	 * INVLPG refreshes that one address and leaves the frame out of
+	 * sync; a CR3 load resyncs: protected again, entries revalidated.
+	 */
 	shadow_invlpg(&vm.mmu, &vm.sv, &vm.gp, (7ULL << 21) + 0x1000);
+	CHECK(shadow_gfn_unsynced(&vm.mmu, DATA + 9));
+	expect_ok(&vm, (7ULL << 21) + 0x1000, 0);
+	CHECK_EQ(shadow_hfn(&vm, (7ULL << 21) + 0x1000), hfn_of(&vm, DATA + 2));
+	load_cr3(&vm, G_L4);
 	CHECK(!shadow_gfn_unsynced(&vm.mmu, DATA + 9));
 	CHECK_EQ(vm.mmu.stats.oos_resyncs, 1);
 	CHECK(!(*shadow_leaf(&vm, VA_T) & PTE_RW));
@@ -778,12 +791,6 @@ static void test_emulated_writes(void)
 	CHECK(!sh_hash_find(&vm.mmu, 5, SH_TYPE_L1_64, 0));
 	CHECK_EQ(gtab(&vm, 5)[1], 0x1234000);
 	done(&vm);
-}
-
-static void load_cr3(struct model_vm *vm, u64 gfn)
-{
-	vm->gp.cr3 = gfn << 12;
-	CHECK_EQ(shadow_load_root(&vm->mmu, &vm->sv, &vm->gp), 0);
 }
 
 /*

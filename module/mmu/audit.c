@@ -93,6 +93,10 @@ static void audit_leaf(struct sh_audit *a, const struct shadow_page *sp,
 		audit_fail(a, "shadow %lu[%u] writable to %s gfn %llx",
 			   sh_index(mmu, sp), i,
 			   writable ? "page-table" : "read-only", gfn);
+	/* Write protection skips leaves by this range: it must hold. */
+	if ((se & PTE_RW) && (hfn < sp->wr_lo || hfn > sp->wr_hi))
+		audit_fail(a, "shadow %lu[%u] writable to hfn %llx outside [%llx, %llx]",
+			   sh_index(mmu, sp), i, hfn, sp->wr_lo, sp->wr_hi);
 	if (sp->type == SH_TYPE_FL1)
 		return;
 	if (!(mmu->mode_key & EFER_NXE))

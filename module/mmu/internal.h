@@ -87,6 +87,13 @@ struct shadow_page {
 	 * holds then is meaningless and sh_unpin() must clear it.
 	 */
 	u64 up;
+	/*
+	 * Leaves: every host frame an entry was ever made writable to lies
+	 * in [wr_lo, wr_hi] (empty: wr_lo > wr_hi), so write-protecting a
+	 * frame skips the leaf shadows that cannot map it writable. L1s
+	 * usually map runs of frames, so the range stays tight.
+	 */
+	u64 wr_lo, wr_hi;
 	u32 refcount;		/* parent entries + pin + loading vCPUs */
 	u16 nr_loaded;		/* vCPUs that have this as their root */
 	u8 type;

@@ -195,6 +195,8 @@ struct shadow_page *sh_alloc(struct shadow_mmu *mmu, u64 gfn,
 	sp->type = type;
 	sp->part = part;
 	sp->up = 0;
+	sp->wr_lo = ~0ULL;
+	sp->wr_hi = 0;
 	sp->refcount = 0;
 	sp->nr_loaded = 0;
 	sp->pinned = false;

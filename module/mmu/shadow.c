@@ -214,12 +214,15 @@ void sh_destroy(struct shadow_mmu *mmu, struct shadow_page *sp)
 }
 
 static bool sh_write_protect_leaf(struct shadow_mmu *mmu,
-				  struct shadow_page *sp, void *hfn)
+				  struct shadow_page *sp, void *arg)
 {
+	u64 hfn = *(u64 *)arg;
 	unsigned int i;
 
+	if (hfn < sp->wr_lo || hfn > sp->wr_hi)
+		return false;
 	for (i = 0; i < SH_ENTRIES; i++)
-		sh_write_protect_entry(mmu, sp, i, *(u64 *)hfn);
+		sh_write_protect_entry(mmu, sp, i, hfn);
 	return false;
 }
 
@@ -726,12 +729,16 @@ void sh_set_link(struct shadow_mmu *mmu, struct shadow_page *sp,
 void sh_set_leaf(struct shadow_mmu *mmu, struct shadow_page *sp,
 		 unsigned int idx, u64 new)
 {
-	u64 old = sp->entries[idx];
+	u64 old = sp->entries[idx], hfn = (new & PTE_ADDR_MASK) >> SH_PAGE_SHIFT;
 
 	if (old == new)
 		return;
 	if (old & PTE_P)
 		mmu->flush_pending = true;
+	if (new & PTE_RW) {
+		sp->wr_lo = min_t(u64, sp->wr_lo, hfn);
+		sp->wr_hi = hfn > sp->wr_hi ? hfn : sp->wr_hi;
+	}
 	WRITE_ONCE(sp->entries[idx], new);
 	sh_oos_note_leaf(mmu, sp, idx, new);
 }

@@ -1148,17 +1148,23 @@ void shadow_invlpg(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
 	sh_resync(mmu);
 	sh_check_mode(mmu, gp);
 	/*
-	 * Out-of-sync L1s stay out of sync: only @addr must be fresh, and
-	 * clearing its leaf (below) makes the next access rebuild it from
-	 * the guest's entry. Upper levels are never out of sync.
+	 * Shadows of write-protected tables are exact already. Out-of-sync
+	 * L1s stay out of sync: only @addr must be fresh, so its one entry
+	 * is brought in line with what the guest wrote natively, which also
+	 * spares the fault that would otherwise rebuild it.
 	 */
 	for (sp = sh_top(sv, addr, &level); sp && !sp->dead && level >= 1;
 	     level--) {
 		unsigned int idx = sh_entry_index(addr, level);
+		unsigned int size = sh_type_guest_entry_size(sp->type);
+		unsigned int g = sh_guest_index(sp, idx);
 		u64 e = sp->entries[idx];
 
 		if (level == 1) {
-			sh_zap_entry(mmu, sp, idx);
+			if (sh_type_is_table(sp->type) &&
+			    sh_oos_find(mmu, sp->gfn))
+				sh_revalidate_range(mmu, gp, sp->gfn, g * size,
+						    g * size + size - 1);
 			break;
 		}
 		if (!(e & PTE_P))

@@ -739,12 +739,12 @@ static void test_emulated_writes(void)
 	/* Flooding: 16 writes without a shadow fault through the frame. */
 	std_layout(&vm, 64);
 	gtab(&vm, G_L1)[0] = pte(DATA, F_P | F_W | F_U | F_A);
+	gtab(&vm, G_L1)[1] = pte(DATA + 1, F_P | F_W | F_U);	/* A clear */
 	expect_ok(&vm, VA_T, 0);
 	for (i = 0; i < 10; i++)
 		write_u64(&vm, (G_L1 << 12) + 8 * (10 + i), pte(DATA, F_P));
 	/* A fault that walks through the table: it is one, start again. */
-	shadow_invlpg(&vm.mmu, &vm.sv, &vm.gp, VA_T);
-	expect_ok(&vm, VA_T, 0);
+	expect_ok(&vm, VA_T + 0x1000, 0);
 	for (i = 0; i < 15; i++)
 		write_u64(&vm, (G_L1 << 12) + 8 * (10 + i), pte(DATA, F_P));
 	CHECK(sh_hash_find(&vm.mmu, G_L1, SH_TYPE_L1_64, 0));
@@ -1067,17 +1067,41 @@ static void test_prefetch(void)
 static void test_invlpg(void)
 {
 	struct model_vm vm;
-	u64 *leaf;
+	struct cpu_outcome o;
+	u64 *leaf, val;
 
+	/* A write-protected L1's shadow is exact: INVLPG keeps the entry. */
 	std_layout(&vm, 64);
 	gtab(&vm, G_L1)[0] = pte(DATA, F_P | F_W | F_U);
 	expect_ok(&vm, VA_T, 0);
 	leaf = shadow_leaf(&vm, VA_T);
 	CHECK(leaf && (*leaf & PTE_P));
 	shadow_invlpg(&vm.mmu, &vm.sv, &vm.gp, VA_T);
-	CHECK_EQ(*leaf, 0);
+	CHECK(*leaf & PTE_P);
 	CHECK_EQ(vm.mmu.stats.invlpg, 1);
-	expect_ok(&vm, VA_T, 0);
+	CHECK_EQ(access_(&vm, VA_T, 0).faults, 0);
+
+	/*
+	 * Out of sync: the guest remaps VA_T natively; INVLPG brings that
+	 * one entry in line at once (no fault to rebuild it) and leaves
+	 * the frame out of sync.
+	 */
+	val = pte(DATA + 3, F_P | F_W | F_U | F_A);
+	cpu_access(&vm, (G_L1 << 12) + 8, PFEC_WRITE, &val, &o);
+	CHECK(shadow_gfn_unsynced(&vm.mmu, G_L1));
+	val = pte(DATA + 2, F_P | F_W | F_U | F_A);
+	cpu_access(&vm, G_L1 << 12, PFEC_WRITE, &val, &o);
+	CHECK_EQ(o.faults, 0);
+	CHECK_EQ(shadow_hfn(&vm, VA_T), hfn_of(&vm, DATA));	/* stale */
+	shadow_invlpg(&vm.mmu, &vm.sv, &vm.gp, VA_T);
+	CHECK(shadow_gfn_unsynced(&vm.mmu, G_L1));
+	CHECK_EQ(shadow_hfn(&vm, VA_T), hfn_of(&vm, DATA + 2));
+	CHECK_EQ(access_(&vm, VA_T, 0).faults, 0);
+	/* Unmapped natively: INVLPG clears the shadow entry. */
+	val = 0;
+	cpu_access(&vm, G_L1 << 12, PFEC_WRITE, &val, &o);
+	shadow_invlpg(&vm.mmu, &vm.sv, &vm.gp, VA_T);
+	expect_guest_fault(&vm, VA_T, 0, 0);
 	done(&vm);
 }
 

@@ -60,30 +60,25 @@ static bool sh_top_key(struct shadow_mmu *mmu, const struct guest_paging *gp,
 	return want && mmu_host_map_gfn(mmu->host, k->gfn);
 }
 
-static bool sh_key_matches(const struct shadow_page *sp,
-			   const struct sh_key *k)
-{
-	return sp->gfn == k->gfn && sp->type == k->type && sp->part == k->part;
-}
-
-/* Is the root @sv has loaded the one @gp asks for? */
-static bool sh_root_matches(struct shadow_mmu *mmu,
-			    const struct shadow_vcpu *sv,
+/*
+ * Is the root @sv has loaded the one @gp asks for? Compared by what it was
+ * loaded from (every fault asks), not by recomputing the keys.
+ */
+static bool sh_root_matches(const struct shadow_vcpu *sv,
 			    const struct guest_paging *gp)
 {
-	struct sh_key k;
-	unsigned int q;
+	enum shadow_guest_mode mode = shadow_guest_mode(gp);
 
-	if (!sv->root_hpa || sv->mode != shadow_guest_mode(gp))
+	if (!sv->root_hpa || sv->mode != mode)
 		return false;
-	for (q = 0; q < 4; q++) {
-		bool want = sh_top_key(mmu, gp, q, &k);
-
-		if (want != !!sv->root[q] ||
-		    (want && !sh_key_matches(sv->root[q], &k)))
-			return false;
+	switch (mode) {
+	case SHADOW_MODE_UNPAGED:
+		return true;
+	case SHADOW_MODE_PAE:
+		return !memcmp(sv->root_pdpte, gp->pdpte, sizeof(gp->pdpte));
+	default:
+		return sv->root_cr3 == gp->cr3;
 	}
-	return true;
 }
 
 /*
@@ -101,25 +96,32 @@ static struct shadow_page *sh_top(const struct shadow_vcpu *sv, u64 addr,
 	return sv->root[(addr >> 30) & 3];
 }
 
-u64 sh_guest_entry(struct shadow_mmu *mmu, const struct guest_paging *gp,
-		   const struct shadow_page *sp, unsigned int idx)
+/* sh_guest_entry() of a table shadow whose guest table is at @table. */
+static u64 sh_guest_entry_in(const struct guest_paging *gp,
+			     const struct shadow_page *sp, const void *table,
+			     unsigned int idx)
 {
 	unsigned int size = sh_type_guest_entry_size(sp->type);
 	unsigned int gidx = sh_guest_index(sp, idx);
-	const u8 *table;
 	u64 raw;
 
-	if (sp->type == SH_TYPE_L2_PHYS)
-		return ((u64)(sp->part * SH_ENTRIES + idx) << SH_LARGE_SHIFT) |
-		       PTE_P | PTE_RW | PTE_US | PTE_A | PTE_D | PTE_PS;
-	table = mmu_host_map_gfn(mmu->host, sp->gfn);
-	if (!table)
-		return 0;
 	if (size == 8)
 		raw = READ_ONCE(((const u64 *)table)[gidx]);
 	else
 		raw = READ_ONCE(((const u32 *)table)[gidx]);
 	return sh_guest_entry_norm(gp, sh_type_level(sp->type), size, raw);
+}
+
+u64 sh_guest_entry(struct shadow_mmu *mmu, const struct guest_paging *gp,
+		   const struct shadow_page *sp, unsigned int idx)
+{
+	const void *table;
+
+	if (sp->type == SH_TYPE_L2_PHYS)
+		return ((u64)(sp->part * SH_ENTRIES + idx) << SH_LARGE_SHIFT) |
+		       PTE_P | PTE_RW | PTE_US | PTE_A | PTE_D | PTE_PS;
+	table = mmu_host_map_gfn(mmu->host, sp->gfn);
+	return table ? sh_guest_entry_in(gp, sp, table, idx) : 0;
 }
 
 bool sh_shadow_range(const struct shadow_page *sp, unsigned int first,
@@ -654,6 +656,8 @@ int shadow_load_root(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
 	}
 	shadow_release_root(mmu, sv);
 	sv->mode = mode;
+	sv->root_cr3 = gp->cr3;
+	memcpy(sv->root_pdpte, gp->pdpte, sizeof(gp->pdpte));
 	for (q = 0; q < 4; q++) {
 		sv->root[q] = roots[q];
 		/* A PDPTE has no rights bits, only P (SDM Vol. 3, 4.4.1). */
@@ -814,13 +818,17 @@ u64 sh_leaf_entry(struct shadow_mmu *mmu, const struct guest_paging *gp,
 static void sh_prefetch(struct shadow_mmu *mmu, const struct guest_paging *gp,
 			struct shadow_page *sp, unsigned int idx)
 {
+	const void *table = mmu_host_map_gfn(mmu->host, sp->gfn);
 	unsigned int first = idx & ~(SH_PREFETCH - 1), i;
+	u64 ge, leaf;
 
+	if (!table)
+		return;
 	for (i = first; i < first + SH_PREFETCH; i++) {
-		u64 ge = sh_guest_entry(mmu, gp, sp, i), leaf;
-
-		if (i == idx || (sp->entries[i] & PTE_P) ||
-		    !sh_guest_entry_usable(gp, 1, ge))
+		if (i == idx || (sp->entries[i] & PTE_P))
+			continue;
+		ge = sh_guest_entry_in(gp, sp, table, i);
+		if (!sh_guest_entry_usable(gp, 1, ge))
 			continue;
 		leaf = sh_leaf_entry(mmu, gp, ge);
 		if (!leaf)
@@ -850,6 +858,12 @@ static u64 sh_fl1_entry(struct shadow_mmu *mmu, u64 gfn)
 }
 
 /*
+ * FL1 entries filled by one fault (aligned). They cost no guest read, so
+ * a superpage is mapped in a few faults rather than one per 4 KiB.
+ */
+#define SH_PREFETCH_FL1	64
+
+/*
  * The same for a superpage: the neighbours of entry @idx of FL1 @sp map
  * frames of the very guest entry the fault just walked (and set A in),
  * so they need no guest walk at all.
@@ -857,10 +871,10 @@ static u64 sh_fl1_entry(struct shadow_mmu *mmu, u64 gfn)
 static void sh_prefetch_fl1(struct shadow_mmu *mmu, struct shadow_page *sp,
 			    unsigned int idx)
 {
-	unsigned int first = idx & ~(SH_PREFETCH - 1), i;
+	unsigned int first = idx & ~(SH_PREFETCH_FL1 - 1), i;
 	u64 leaf;
 
-	for (i = first; i < first + SH_PREFETCH; i++) {
+	for (i = first; i < first + SH_PREFETCH_FL1; i++) {
 		if (i == idx || (sp->entries[i] & PTE_P))
 			continue;
 		leaf = sh_fl1_entry(mmu, sp->gfn + i);
@@ -1034,7 +1048,7 @@ int shadow_page_fault(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
 		sh_flush_if_needed(mmu);
 		return 0;
 	}
-	if (!sh_root_matches(mmu, sv, gp)) {
+	if (!sh_root_matches(sv, gp)) {
 		sh_flush_if_needed(mmu);
 		return -EINVAL;
 	}
@@ -1143,7 +1157,7 @@ void shadow_invlpg(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
 	unsigned int level;
 
 	mmu->stats.invlpg++;
-	if (!sv->root_hpa || !sh_root_matches(mmu, sv, gp))
+	if (!sv->root_hpa || !sh_root_matches(sv, gp))
 		return;
 	sh_resync(mmu);
 	sh_check_mode(mmu, gp);

@@ -173,7 +173,9 @@ struct shadow_vcpu {
 	u64 *pae_root;			/* below 4 GiB (shadow_vcpu_init()) */
 	u64 pae_root_hpa;
 	enum shadow_guest_mode mode;	/* of the loaded root */
-	u64 root_key;			/* guest CR3 the root was loaded for */
+	/* The paging state the root was loaded for (sh_root_matches()). */
+	u64 root_cr3;
+	u64 root_pdpte[4];
 };
 
 enum shadow_fault_kind {

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "backend.h"
 
@@ -85,7 +86,16 @@ int vmb_stats(struct vmb *b, struct vmb_stat *st, int max)
 
 void vmb_destroy(struct vmb *b)
 {
+	/* The backend unmaps its run area; the descriptors are alike. */
 	if (b->ops)
 		b->ops->destroy(b);
 	b->ops = NULL;
+	b->run = NULL;
+	if (b->vcpu_fd >= 0)
+		close(b->vcpu_fd);
+	if (b->vm_fd >= 0)
+		close(b->vm_fd);
+	if (b->sys_fd >= 0)
+		close(b->sys_fd);
+	b->sys_fd = b->vm_fd = b->vcpu_fd = -1;
 }

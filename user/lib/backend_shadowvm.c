@@ -165,14 +165,6 @@ static void svmb_destroy(struct vmb *b)
 {
 	if (b->run)
 		svm_unmap_run(b->run);
-	if (b->vcpu_fd >= 0)
-		close(b->vcpu_fd);
-	if (b->vm_fd >= 0)
-		close(b->vm_fd);
-	if (b->sys_fd >= 0)
-		close(b->sys_fd);
-	b->run = NULL;
-	b->sys_fd = b->vm_fd = b->vcpu_fd = -1;
 }
 
 const struct vmb_ops vmb_shadowvm_ops = {

@@ -470,14 +470,6 @@ static void kvmb_destroy(struct vmb *b)
 {
 	if (b->run)
 		munmap(b->run, b->run_size);
-	if (b->vcpu_fd >= 0)
-		close(b->vcpu_fd);
-	if (b->vm_fd >= 0)
-		close(b->vm_fd);
-	if (b->sys_fd >= 0)
-		close(b->sys_fd);
-	b->run = NULL;
-	b->sys_fd = b->vm_fd = b->vcpu_fd = -1;
 }
 
 const struct vmb_ops vmb_kvm_ops = {

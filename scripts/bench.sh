@@ -107,6 +107,10 @@ if [ -z "${BENCH_NO_BOOT:-}" ]; then
 	rm -rf "$payload"
 	mkdir -p "$payload"
 	cp scripts/bench/run scripts/bench/workloads "$payload/"
+	# The long differential run (both phases), unless BENCH_ONLY picks.
+	for t in differential_test differential_kvmtest; do
+		[ -x "$BUILD/selftests/$t" ] && cp "$BUILD/selftests/$t" "$payload/"
+	done
 	echo "$REPS" >"$payload/reps"
 	[ -n "$ONLY" ] && echo "$ONLY" >"$payload/only"
 	for w in ${ONLY:-$WORKLOADS}; do
@@ -135,6 +139,17 @@ RESULTS=$OUT/results.txt
 	echo
 	echo "Model of the MMU core (userspace, -O2, callgrind Ir of the pager call alone; target <= 1000 on the common L1 fault):"
 	if [ -s "$MODEL" ]; then cat "$MODEL"; else echo "  (not measured)"; fi
+	if [ -z "$ONLY" ]; then
+		echo
+		echo "Differential run, long (DIFFERENTIAL_LONG=1: dumps under shadowvm, compared under KVM):"
+		sed -n '/^@@BENCH DIFF-BEGIN backend=kvm/,/^@@BENCH DIFF-END backend=kvm/p' "$OUT/serial.txt" |
+			sed -n 's/^# \(.*outcome lines compared.*\)$/  \1/p; s/^# \(difference .*\)$/  \1/p; s/^#   \(.*\)$/    \1/p'
+		for b in shadowvm kvm; do
+			rc=$(sed -n "s/^@@BENCH DIFF-END backend=$b rc=\([0-9]*\).*/\1/p" "$OUT/serial.txt")
+			echo "  $b phase: ${rc:+rc=$rc}${rc:-missing}"
+			[ "$rc" = 0 ] || echo "FAILED: differential run ($b phase)"
+		done
+	fi
 } >"$RESULTS"
 cat "$RESULTS"
 grep -q '^FAILED' "$RESULTS" && status=1

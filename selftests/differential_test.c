@@ -60,37 +60,6 @@ TEST_F_TIMEOUT(differential, pttorture_dump, 290)
 	run_kind(_metadata, "pttorture");
 }
 
-/*
- * The comparator must see a difference: a dump against itself gives
- * none, against a copy with one outcome line altered exactly that one,
- * at that line.
- */
-TEST_F_TIMEOUT(differential, comparator_sees_divergence, 60)
-{
-	char a[4096], b[4200];
-	struct diff_result r;
-	long lines, altered;
-
-	diff_path(a, sizeof(a), "pttorture-1", "shadowvm");
-	lines = diff_count(a);
-	ASSERT_LT(10, lines) TH_LOG("no dump at %s (pttorture_dump failed?)", a);
-	ASSERT_EQ(0, diff_compare(a, a, &r));
-	EXPECT_EQ(lines, r.compared);
-	EXPECT_EQ(0, r.differences);
-
-	snprintf(b, sizeof(b), "%s.altered", a);
-	altered = diff_alter(a, b, lines / 2);
-	ASSERT_LT(0, altered);
-	ASSERT_EQ(0, diff_compare(a, b, &r));
-	EXPECT_EQ(lines, r.compared);
-	EXPECT_EQ(1, r.differences);
-	EXPECT_EQ(altered, r.first_line_a);
-	ksft_print_msg("seeded divergence at line %ld reported as:\n%s",
-		       altered, r.report);
-	fflush(stdout);	/* the harness child ends with _exit() */
-	unlink(b);
-}
-
 int main(int argc, char **argv)
 {
 	require_shadowvm(true);

@@ -146,7 +146,7 @@ RESULTS=$OUT/results.txt
 			sed -n 's/^# \(.*outcome lines compared.*\)$/  \1/p; s/^# \(difference .*\)$/  \1/p; s/^#   \(.*\)$/    \1/p'
 		for b in shadowvm kvm; do
 			rc=$(sed -n "s/^@@BENCH DIFF-END backend=$b rc=\([0-9]*\).*/\1/p" "$OUT/serial.txt" | head -n 1)
-			echo "  $b phase: ${rc:+rc=$rc}${rc:-missing}"
+			echo "  $b phase: rc=${rc:-missing}"
 			[ "$rc" = 0 ] || echo "FAILED: differential run ($b phase)"
 		done
 	fi

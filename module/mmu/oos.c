@@ -43,8 +43,10 @@ void sh_oos_destroy(struct shadow_mmu *mmu)
 {
 	unsigned int i;
 
+	/* Also after a failed sh_oos_init(): some may never have come. */
 	for (i = 0; i < SHADOW_OOS_SLOTS; i++) {
-		mmu_host_free_page(mmu->host, mmu->oos[i].snapshot);
+		if (mmu->oos[i].snapshot)
+			mmu_host_free_page(mmu->host, mmu->oos[i].snapshot);
 		mmu->oos[i].snapshot = NULL;
 		mmu->oos[i].valid = false;
 	}

@@ -31,13 +31,6 @@ FIXTURE_TEARDOWN(modes)
 {
 }
 
-static void log_launch(struct __test_metadata *_metadata,
-		       const struct launch *l)
-{
-	TH_LOG("%s: status %#x\n--- stdout:\n%s--- stderr:\n%s", launcher_path(),
-	       l->status, l->out, l->err);
-}
-
 /* N on the guest's last line, "modes: N checks, all checks passed". */
 static long long modes_checks(const char *out)
 {
@@ -70,11 +63,11 @@ static int run_in_mode(struct __test_metadata *_metadata,
 }
 
 #define EXPECT_GUEST_OK(st, pass_line) do { \
-	EXPECT_EQ(0, st) log_launch(_metadata, &self->l); \
-	EXPECT_EQ(NULL, strstr(self->l.out, "FAIL")) log_launch(_metadata, &self->l); \
-	EXPECT_EQ(NULL, strstr(self->l.out, "TCG")) log_launch(_metadata, &self->l); \
-	EXPECT_NE(NULL, strstr(self->l.out, pass_line)) log_launch(_metadata, &self->l); \
-	EXPECT_EQ(0, launch_stat(self->l.err, "audit_failures")) log_launch(_metadata, &self->l); \
+	EXPECT_EQ(0, st) LOG_LAUNCH(&self->l); \
+	EXPECT_EQ(NULL, strstr(self->l.out, "FAIL")) LOG_LAUNCH(&self->l); \
+	EXPECT_EQ(NULL, strstr(self->l.out, "TCG")) LOG_LAUNCH(&self->l); \
+	EXPECT_NE(NULL, strstr(self->l.out, pass_line)) LOG_LAUNCH(&self->l); \
+	EXPECT_EQ(0, launch_stat(self->l.err, "audit_failures")) LOG_LAUNCH(&self->l); \
 } while (0)
 
 /* unpaged -> 2-level -> PAE -> IA-32e -> unpaged, switched by the guest. */
@@ -95,7 +88,7 @@ TEST_F_TIMEOUT(modes, modes_guest, 300)
 	EXPECT_NE(NULL, strstr(self->l.out, "PASS: PG=0 leaves IA-32e mode"));
 	EXPECT_NE(NULL, strstr(self->l.out, "(after IA-32e mode)"));
 	/* 82 checks when this was written; all of them must have run. */
-	EXPECT_LE(80, modes_checks(self->l.out)) log_launch(_metadata, &self->l);
+	EXPECT_LE(80, modes_checks(self->l.out)) LOG_LAUNCH(&self->l);
 	/* At least one #PF per fault check was reflected to the guest. */
 	if (launch_stat(self->l.err, "guest_faults") >= 0)
 		EXPECT_LE(10, launch_stat(self->l.err, "guest_faults"));
@@ -115,16 +108,16 @@ TEST_F_TIMEOUT(modes, accesstest32, 600)
 	 * x SMEP/SMAP 0/1 if CPUID offers them: 12 to 48 modes. Without
 	 * SMEP/SMAP the reduced set runs 1557 cases (QEMU TCG).
 	 */
-	EXPECT_LE(12, modes) log_launch(_metadata, &self->l);
-	EXPECT_LE(1500, cases) log_launch(_metadata, &self->l);
-	EXPECT_LT(cases / 3, faults) log_launch(_metadata, &self->l);
+	EXPECT_LE(12, modes) LOG_LAUNCH(&self->l);
+	EXPECT_LE(1500, cases) LOG_LAUNCH(&self->l);
+	EXPECT_LT(cases / 3, faults) LOG_LAUNCH(&self->l);
 	if (modes < 48)
 		printf("# accesstest32: SMEP/SMAP not offered by CPUID: %lld of 48 modes run\n",
 		       modes);
 	/* Faults are #PF, except #GP for reserved PDPTE bits at MOV CR3. */
 	if (launch_stat(self->l.err, "guest_faults") >= 0)
 		EXPECT_LE(faults / 2, launch_stat(self->l.err, "guest_faults"))
-			log_launch(_metadata, &self->l);
+			LOG_LAUNCH(&self->l);
 }
 
 /*
@@ -142,14 +135,14 @@ static void hello32_in(struct __test_metadata *_metadata,
 	snprintf(want, sizeof(want), "hello32: all checks passed (%s)\n", mode);
 	EXPECT_GUEST_OK(st, want);
 	snprintf(want, sizeof(want), "hello32: entry mode %s\n", mode);
-	EXPECT_NE(NULL, strstr(self->l.out, want)) log_launch(_metadata, &self->l);
-	EXPECT_NE(NULL, strstr(self->l.out, regs_line)) log_launch(_metadata, &self->l);
-	EXPECT_NE(NULL, strstr(self->l.out, paging_line)) log_launch(_metadata, &self->l);
+	EXPECT_NE(NULL, strstr(self->l.out, want)) LOG_LAUNCH(&self->l);
+	EXPECT_NE(NULL, strstr(self->l.out, regs_line)) LOG_LAUNCH(&self->l);
+	EXPECT_NE(NULL, strstr(self->l.out, paging_line)) LOG_LAUNCH(&self->l);
 	EXPECT_NE(NULL, strstr(self->l.out, "PASS: CR2: got 0xc0001004"))
-		log_launch(_metadata, &self->l);
+		LOG_LAUNCH(&self->l);
 	if (launch_stat(self->l.err, "guest_faults") >= 0)
 		EXPECT_EQ(1, launch_stat(self->l.err, "guest_faults"))
-			log_launch(_metadata, &self->l);
+			LOG_LAUNCH(&self->l);
 }
 
 TEST_F_TIMEOUT(modes, hello32_unpaged, 120)
@@ -178,9 +171,9 @@ TEST_F(modes, bad_mode_refused)
 	const char *args[] = { "--mode=real", "x.bin", NULL };
 	int st = launcher_run(&self->l, args, 10000);
 
-	EXPECT_EQ(3, st) log_launch(_metadata, &self->l);
+	EXPECT_EQ(3, st) LOG_LAUNCH(&self->l);
 	EXPECT_NE(NULL, strstr(self->l.err, "bad --mode 'real' (unpaged, 32, pae or long)"))
-		log_launch(_metadata, &self->l);
+		LOG_LAUNCH(&self->l);
 }
 
 /*

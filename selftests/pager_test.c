@@ -29,13 +29,6 @@ FIXTURE_TEARDOWN(pager)
 {
 }
 
-static void log_launch(struct __test_metadata *_metadata,
-		       const struct launch *l)
-{
-	TH_LOG("%s: status %#x\n--- stdout:\n%s--- stderr:\n%s", launcher_path(),
-	       l->status, l->out, l->err);
-}
-
 /* The number printed right after @what in @out, or -1. */
 static int run_guest(struct __test_metadata *_metadata, FIXTURE_DATA(pager) *self,
 		     const char *name)
@@ -59,10 +52,10 @@ static int run_guest(struct __test_metadata *_metadata, FIXTURE_DATA(pager) *sel
 }
 
 #define EXPECT_GUEST_OK(st, pass_line) do { \
-	EXPECT_EQ(0, st) log_launch(_metadata, &self->l); \
-	EXPECT_EQ(NULL, strstr(self->l.out, "FAIL")) log_launch(_metadata, &self->l); \
-	EXPECT_NE(NULL, strstr(self->l.out, pass_line)) log_launch(_metadata, &self->l); \
-	EXPECT_EQ(0, launch_stat(self->l.err, "audit_failures")) log_launch(_metadata, &self->l); \
+	EXPECT_EQ(0, st) LOG_LAUNCH(&self->l); \
+	EXPECT_EQ(NULL, strstr(self->l.out, "FAIL")) LOG_LAUNCH(&self->l); \
+	EXPECT_NE(NULL, strstr(self->l.out, pass_line)) LOG_LAUNCH(&self->l); \
+	EXPECT_EQ(0, launch_stat(self->l.err, "audit_failures")) LOG_LAUNCH(&self->l); \
 } while (0)
 
 TEST_F_TIMEOUT(pager, accesstest, 300)
@@ -79,16 +72,16 @@ TEST_F_TIMEOUT(pager, accesstest, 300)
 	 * At least 105 entry cases x 6 access kinds in each WP=1 mode (the
 	 * guest checks each); the WP=0 half adds the supervisor writes.
 	 */
-	EXPECT_LE(4, modes) log_launch(_metadata, &self->l);
+	EXPECT_LE(4, modes) LOG_LAUNCH(&self->l);
 	EXPECT_LE(modes / 2 * 105 * 6 + modes / 2 * 105, cases)
-		log_launch(_metadata, &self->l);
+		LOG_LAUNCH(&self->l);
 	if (modes < 16)
 		printf("# accesstest: SMEP/SMAP not offered by CPUID: %lld of 16 modes run\n",
 		       modes);
 	/* Every expected fault was a #PF reflected to the guest. */
 	EXPECT_LT(cases / 2, faults);
 	EXPECT_EQ(faults, launch_stat(self->l.err, "guest_faults"))
-		log_launch(_metadata, &self->l);
+		LOG_LAUNCH(&self->l);
 }
 
 TEST_F_TIMEOUT(pager, l3share, 300)
@@ -99,7 +92,7 @@ TEST_F_TIMEOUT(pager, l3share, 300)
 	EXPECT_GUEST_OK(st, "all checks passed");
 	EXPECT_NE(NULL, strstr(self->l.out, "PASS: shared L3 entry changes are seen in every space"));
 	EXPECT_NE(NULL, strstr(self->l.out, "PASS: processes replaced 40 times"));
-	EXPECT_LE(1400, loads) log_launch(_metadata, &self->l);
+	EXPECT_LE(1400, loads) LOG_LAUNCH(&self->l);
 	EXPECT_LE(loads, launch_stat(self->l.err, "cr3_loads"));
 	EXPECT_LT(0, launch_stat(self->l.err, "cr3_cache_hits"));
 	EXPECT_EQ(0, launch_stat(self->l.err, "guest_faults"));
@@ -113,7 +106,7 @@ TEST_F_TIMEOUT(pager, ptreuse, 300)
 	EXPECT_NE(NULL, strstr(self->l.out, "PASS: 30 rounds"));
 	/* Two not-present faults per round, after unlinking tables. */
 	EXPECT_EQ(60, launch_stat(self->l.err, "guest_faults"))
-		log_launch(_metadata, &self->l);
+		LOG_LAUNCH(&self->l);
 }
 
 TEST_F_TIMEOUT(pager, cowfork, 300)
@@ -125,9 +118,9 @@ TEST_F_TIMEOUT(pager, cowfork, 300)
 	EXPECT_NE(NULL, strstr(self->l.out, "all checks passed"));
 	EXPECT_NE(NULL, strstr(self->l.out, "PASS: forks: copy-on-write"));
 	EXPECT_NE(NULL, strstr(self->l.out, " COW faults in 12 forks"));
-	EXPECT_LT(150, cow) log_launch(_metadata, &self->l);
+	EXPECT_LT(150, cow) LOG_LAUNCH(&self->l);
 	EXPECT_EQ(cow, launch_stat(self->l.err, "guest_faults"))
-		log_launch(_metadata, &self->l);
+		LOG_LAUNCH(&self->l);
 }
 
 int main(int argc, char **argv)

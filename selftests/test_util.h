@@ -349,6 +349,11 @@ static inline int launcher_run(struct launch *l, const char *const *args,
 	return 128 + WTERMSIG(l->status);
 }
 
+/* Inside a test (uses _metadata): log the launcher's status and output. */
+#define LOG_LAUNCH(l)							\
+	TH_LOG("%s: status %#x\n--- stdout:\n%s--- stderr:\n%s",	\
+	       launcher_path(), (l)->status, (l)->out, (l)->err)
+
 /* Value of a statistic in the launcher's --stats output, or -1. */
 static inline long long launch_stat(const char *err, const char *name)
 {

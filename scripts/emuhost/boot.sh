@@ -26,7 +26,8 @@
 #   EMUHOST_MEM       emulated RAM, MiB       [512]
 #   EMUHOST_TEST_TIMEOUT  per test binary, s  [300]
 #   EMUHOST_TIMEOUT   whole emulator run, s   [600]
-#   EMUHOST_SLOTS     emulators running at once in this tree [2]
+#   EMUHOST_SLOTS     emulators running at once on this machine [2]
+#   EMUHOST_SLOT_DIR  where the slot locks live  [/tmp/shadowvm-emuhost]
 #
 # The exit status says only whether the boot reached the end marker; the
 # verdict on the tests is scripts/check.sh's, taken from serial.log.
@@ -202,14 +203,16 @@ run_qemu() {
 		-append "$CMDLINE" </dev/null >"$WORK/qemu.out" 2>&1 || true
 }
 
-# At most EMUHOST_SLOTS emulators at once across everyone using this tree
-# (one per core): more only makes every run slower and timeouts likelier.
-# The slot lock stays with the emulator process if this script dies.
+# At most EMUHOST_SLOTS emulators at once on this machine (one per core),
+# whichever checkout or worktree starts them: more only makes every run
+# slower and timeouts likelier. The slot lock stays with the emulator
+# process if this script dies.
 acquire_slot() {
-	local i said=
+	local i said= dir=${EMUHOST_SLOT_DIR:-/tmp/shadowvm-emuhost}
+	mkdir -p "$dir"
 	while :; do
 		for ((i = 0; i < ${EMUHOST_SLOTS:-2}; i++)); do
-			exec 9>"$BUILD/emuhost/.slot$i.lock"
+			exec 9>"$dir/slot$i.lock"
 			flock -n 9 && return 0
 			exec 9>&-
 		done

@@ -375,10 +375,11 @@ static int exec_string(struct exec_ctx *x, struct emul_cpu *cpu,
 	for (done = 0; ; done++) {
 		if (rep && !(cpu->regs[EMUL_REG_RCX] & amask)) {
 			/*
-			 * Even with a count of 0 the CPU writes RCX, RDI
+			 * Even with a count of 0 an Intel CPU writes RCX, RDI
 			 * (and RSI for MOVS) back at the address size: with
 			 * 67 their bits 63:32 end up cleared (checked
-			 * against hardware by the native tests).
+			 * against Intel hardware by the native tests; AMD
+			 * leaves them alone, but VMX guests run on Intel).
 			 */
 			emul_set_reg(cpu->regs, EMUL_REG_RCX, false,
 				     in->addr_size, 0);

@@ -4,6 +4,8 @@
 # Build everything, run every test source, print one verdict.
 #
 # Sources:
+#   docs          make htmldocs: Sphinx -W over Documentation/ (host); one
+#                 pass per page without warnings, one failure per warning
 #   mmu-model     make -C selftests/mmu-model run     (host, TAP)
 #   emulate-test  make -C selftests/emulate-test run  (host, TAP)
 #   bochs-vmx2    Bochs bx_generic vmx=2: insmod, all *_test, rmmod, then
@@ -40,7 +42,7 @@ fi
 # shellcheck source=/dev/null
 . "$BUILD/deps.env"
 
-ALL_SOURCES="mmu-model emulate-test bochs-vmx2 bochs-vmx1 bochs-smp qemu"
+ALL_SOURCES="docs mmu-model emulate-test bochs-vmx2 bochs-vmx1 bochs-smp qemu"
 ONLY=" $(echo "${CHECK_ONLY:-$ALL_SOURCES}" | tr ',' ' ') "
 for s in $ONLY; do
 	case " $ALL_SOURCES " in
@@ -122,6 +124,30 @@ if [ -n "$boots_wanted" ] && [ -z "${CHECK_NO_BUILD:-}" ]; then
 		build_failed=1
 	fi
 	[ -z "$build_failed" ] && summary build "ok ($(($(date +%s) - t0)) s)"
+fi
+
+# ----------------------------------------------------------------- docs
+# Sphinx warnings (and errors) start "FILE:LINE: WARNING:" or "ERROR:";
+# a page that has none is a pass.  A failed build with no such line (no
+# sphinx-build, a crash) is one failure.
+if want docs; then
+	echo "check: docs"
+	make htmldocs >"$OUT/docs.log" 2>&1
+	rc=$?
+	grep -E '(WARNING|ERROR|SEVERE|CRITICAL):' "$OUT/docs.log" >"$OUT/docs-warnings.txt"
+	nwarn=$(wc -l <"$OUT/docs-warnings.txt")
+	npages=$(find Documentation -name '*.rst' | wc -l)
+	nbad=$(sed -n 's|^\([^:]*\.rst\):.*|\1|p' "$OUT/docs-warnings.txt" | sort -u | wc -l)
+	f=$nwarn
+	[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
+	p=$((npages - nbad))
+	[ "$f" -gt 0 ] && [ "$nbad" -eq 0 ] && p=0
+	if [ "$f" -gt 0 ]; then
+		failure "" "---- docs: make htmldocs: $nwarn warning(s), exit status $rc ----"
+		failure_file "$OUT/docs.log" 60
+	fi
+	add_counts "$p" "$f" 0
+	summary docs "$p passed, $f failed, 0 skipped ($nwarn Sphinx warnings, $npages pages)"
 fi
 
 # ------------------------------------------------------ host unit tests

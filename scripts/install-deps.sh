@@ -76,7 +76,7 @@ FLAVOUR=$ABI-cloud-amd64
 # Build tools (a fresh machine may lack them), then the test bed proper.
 PKGS="make gcc libc6-dev perl xz-utils cpio file
       bochs bochsbios vgabios isolinux syslinux-common xorriso qemu-system-x86
-      linux-source-6.1 linux-headers-$FLAVOUR"
+      linux-source-6.1 linux-headers-$FLAVOUR python3-sphinx"
 # "install-deps.sh bench": also what make bench needs (callgrind).
 if [ "${1:-}" = bench ]; then
 	PKGS="$PKGS valgrind"

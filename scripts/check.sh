@@ -18,7 +18,8 @@
 #   CHECK_ONLY="bochs-vmx2 mmu-model"  run only these sources (space or comma)
 #   CHECK_NO_BUILD=1     reuse the module/launcher/selftests already built
 #   CHECK_VERBOSE=1      print every test program's output, not only failures
-#   EMUHOST_TEST_TIMEOUT per test program inside the emulated host [300 s]
+#   EMUHOST_TEST_TIMEOUT per test program inside the emulated host
+#                        [timeout= in selftests/settings]
 #   EMUHOST_TIMEOUT      per emulator run [600 s]
 #   EMUHOST_KO, EMUHOST_TESTS, EMUHOST_QEMU_TESTS  payload overrides
 #                        (see scripts/emuhost/boot.sh)

@@ -63,6 +63,8 @@ TEST_F_TIMEOUT(differential, pttorture_dump, 290)
 int main(int argc, char **argv)
 {
 	require_shadowvm(true);
+	require_launcher();
+	require_guests();
 	filter_tests();
 	return test_harness_run(argc, argv);
 }

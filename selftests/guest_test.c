@@ -301,6 +301,7 @@ TEST_F(guest, run_without_entry_state)
 int main(int argc, char **argv)
 {
 	require_shadowvm(true);
+	require_guests();
 	filter_tests();
 	return test_harness_run(argc, argv);
 }

@@ -184,6 +184,8 @@ TEST_F(launcher, sigkill_mid_run_then_run_again)
 int main(int argc, char **argv)
 {
 	require_shadowvm(true);
+	require_launcher();
+	require_guests();
 	filter_tests();
 	return test_harness_run(argc, argv);
 }

@@ -219,6 +219,7 @@ TEST(two_vms_at_once)
 int main(int argc, char **argv)
 {
 	require_shadowvm(true);
+	require_guests();
 	filter_tests();
 	return test_harness_run(argc, argv);
 }

@@ -157,5 +157,6 @@ TEST_F(migrate, deleting_memory_kicks_running_vcpu)
 int main(int argc, char **argv)
 {
 	require_shadowvm(true);
+	require_guests();
 	return test_harness_run(argc, argv);
 }

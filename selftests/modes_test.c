@@ -338,6 +338,8 @@ int main(int argc, char **argv)
 	int ret;
 
 	require_shadowvm(true);
+	require_launcher();
+	require_guests();
 	filter_tests();
 	audit_begin(old, sizeof(old));
 	ret = test_harness_run(argc, argv);

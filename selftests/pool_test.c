@@ -113,5 +113,6 @@ TEST_F(pool, resize_refused_once_shadows_exist)
 int main(int argc, char **argv)
 {
 	require_shadowvm(true);
+	require_guests();
 	return test_harness_run(argc, argv);
 }

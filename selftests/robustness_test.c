@@ -157,5 +157,6 @@ TEST_F_TIMEOUT(robust, random_entry_state, 240)
 int main(int argc, char **argv)
 {
 	require_shadowvm(true);
+	require_guests();
 	return test_harness_run(argc, argv);
 }

@@ -46,6 +46,11 @@ static inline void require_shadowvm(bool need_vmx)
 	if (!need_vmx)
 		return;
 	fd = svm_open_dev();
+	if (fd == -EACCES || fd == -EPERM) {
+		ksft_print_header();
+		ksft_exit_skip("open " SHADOWVM_DEV_PATH ": %s (run as root)\n",
+			       strerror(-fd));
+	}
 	if (fd < 0) {
 		ksft_print_header();
 		ksft_exit_fail_msg("open " SHADOWVM_DEV_PATH ": %s\n",
@@ -69,6 +74,25 @@ static inline const char *guest_dir(void)
 static inline void guest_path(char *buf, size_t len, const char *name)
 {
 	snprintf(buf, len, "%s/%s.bin", guest_dir(), name);
+}
+
+/*
+ * Whole-binary skip when the guest payloads are not where the program
+ * looks (run outside the tree without SHADOWVM_GUEST_DIR, or before
+ * make user): hello.bin stands for the directory. A single payload
+ * missing from a directory that has the others is a broken build and
+ * fails in the test that loads it.
+ */
+static inline void require_guests(void)
+{
+	char path[4096];
+
+	guest_path(path, sizeof(path), "hello");
+	if (access(path, R_OK)) {
+		ksft_print_header();
+		ksft_exit_skip("no guest payloads: %s: %s (set SHADOWVM_GUEST_DIR or run make user)\n",
+			       path, strerror(errno));
+	}
 }
 
 /* A VM with one slot of RAM at 0 and vCPU 0. */
@@ -230,6 +254,18 @@ static inline const char *launcher_path(void)
 		path = *end ? end + 1 : end;
 	}
 	return "build/user/shadowvm-run";
+}
+
+/* Whole-binary skip for programs that run the launcher, when it is absent. */
+static inline void require_launcher(void)
+{
+	const char *p = launcher_path();
+
+	if (access(p, X_OK)) {
+		ksft_print_header();
+		ksft_exit_skip("no launcher: %s: %s (set SHADOWVM_RUN or run make user)\n",
+			       p, strerror(errno));
+	}
 }
 
 struct launch {

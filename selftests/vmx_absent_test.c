@@ -48,6 +48,8 @@ TEST(launcher_reports_no_vmx)
 	args[0] = image;
 	if (access(launcher_path(), X_OK))
 		SKIP(return, "no launcher at %.200s", launcher_path());
+	if (access(image, R_OK))
+		SKIP(return, "no guest payload at %.200s", image);
 	st = launcher_run(&l, args, 30000);
 	EXPECT_EQ(3, st) TH_LOG("stderr: %s", l.err);
 	EXPECT_NE(NULL, strstr(l.err, "no usable VMX"));

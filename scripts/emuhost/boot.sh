@@ -24,7 +24,7 @@
 #                                              and *_kvmtest]
 #   EMUHOST_BENCH     dir copied to /bench    (bench mode; has ./run)
 #   EMUHOST_MEM       emulated RAM, MiB       [512]
-#   EMUHOST_TEST_TIMEOUT  per test binary, s  [300]
+#   EMUHOST_TEST_TIMEOUT  per test binary, s  [timeout= in selftests/settings]
 #   EMUHOST_TIMEOUT   whole emulator run, s   [600]
 #   EMUHOST_SLOTS     emulators running at once on this machine [2]
 #   EMUHOST_SLOT_DIR  where the slot locks live  [/tmp/shadowvm-emuhost]
@@ -56,7 +56,11 @@ case $MODE in tests|demo|bench) ;; *) usage ;; esac
 KO=${EMUHOST_KO:-$ROOT/shadowvm.ko}
 RUN=${EMUHOST_RUN:-$BUILD/user/shadowvm-run}
 GUESTS=${EMUHOST_GUESTS:-$BUILD/guests}
-TEST_TIMEOUT=${EMUHOST_TEST_TIMEOUT:-300}
+# The kselftest settings file holds the per-program timeout (300 s if it
+# has none); EMUHOST_TEST_TIMEOUT overrides it.
+TEST_TIMEOUT=${EMUHOST_TEST_TIMEOUT:-$(sed -n 's/^timeout=\([0-9][0-9]*\)$/\1/p' \
+	"$ROOT/selftests/settings" 2>/dev/null)}
+TEST_TIMEOUT=${TEST_TIMEOUT:-300}
 TIMEOUT=${EMUHOST_TIMEOUT:-600}
 if [ -n "${EMUHOST_TESTS+set}" ]; then
 	TESTS=$EMUHOST_TESTS

@@ -194,6 +194,7 @@ boot_and_count() {
 	local m=$1 tests=$2
 	local dir=$BUILD/emuhost/check-$m
 	local bp=0 bf=0 bs=0 tp=0 tf=0 ts=0 t name rc bootfail="" secs initsecs
+	local why skipped=""
 	echo "check: $m: booting"
 	EMUHOST_TESTS="$tests" scripts/emuhost/boot.sh "check-$m" "$m" tests
 	tr -d '\r' <"$dir/serial.log" >"$dir/serial.txt"
@@ -265,6 +266,10 @@ boot_and_count() {
 		count_tap "$m/$name" "$dir/tests/$name.out" "$rc"
 		[ "$f" -gt 0 ] && bootfail=1
 		tp=$((tp + p)) tf=$((tf + f)) ts=$((ts + s))
+		# A whole program skipped (exit 4) says why on its plan line;
+		# shown in the summary so a skip cannot pass unnoticed.
+		why=$(sed -n 's/^1\.\.0 # SKIP *//p' "$dir/tests/$name.out" | head -n 1)
+		[ -n "$why" ] && skipped="$skipped$name: $why"$'\n'
 	done
 	[ "$tf" -gt 0 ] && bootfail=1
 
@@ -283,6 +288,7 @@ boot_and_count() {
 	add_counts $((bp + tp)) $((bf + tf)) $((bs + ts))
 	summary "$m" "$((bp + tp)) passed, $((bf + tf)) failed, $((bs + ts)) skipped" \
 		"(TAP $tp/$tf/$ts + boot checks $bp/$bf; /init after $initsecs s, run $secs s)"
+	[ -n "$skipped" ] && printf '%s' "$skipped" | sed 's/^/    skipped /' >>"$SUMMARY"
 }
 
 selftests=${EMUHOST_TESTS-$(ls "$BUILD"/selftests/*_test "$BUILD"/selftests/*_kvmtest 2>/dev/null)}

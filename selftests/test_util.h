@@ -60,7 +60,8 @@ static inline void require_shadowvm(bool need_vmx)
 	close(fd);
 	if (vmx != 1) {
 		ksft_print_header();
-		ksft_exit_skip("SHADOWVM_CAP_VMX is %d: no usable VMX here\n", vmx);
+		ksft_exit_skip("SHADOWVM_CAP_VMX is %d: no VMX here, or another hypervisor (kvm_intel) holds it\n",
+			       vmx);
 	}
 }
 

@@ -14,6 +14,9 @@
 #include <uapi/linux/shadowvm.h>
 
 #include "vm.h"
+#include "vcpu.h"
+#include "debugfs.h"
+#include "uapi_check.h"
 #include "vmx/vmx.h"
 
 long shvm_check_extension(unsigned long cap)
@@ -35,6 +38,8 @@ long shvm_check_extension(unsigned long cap)
 		return vmx_available();
 	case SHADOWVM_CAP_SHADOW_POOL:
 		return SHVM_MIN_POOL_PAGES;
+	case SHADOWVM_CAP_STATS_FD:
+		return 1;
 	}
 	return 0;
 }
@@ -48,6 +53,8 @@ static long dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return shvm_check_extension(arg);
 	case SHADOWVM_CREATE_VM:
 		return arg ? -EINVAL : shvm_vm_create();
+	case SHADOWVM_GET_VCPU_MMAP_SIZE:
+		return arg ? -EINVAL : SHVM_VCPU_MMAP_SIZE;
 	}
 	return -ENOTTY;
 }
@@ -55,6 +62,7 @@ static long dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 static const struct file_operations dev_fops = {
 	.owner = THIS_MODULE,
 	.unlocked_ioctl = dev_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,
 };
 
@@ -69,13 +77,16 @@ static int __init shadowvm_init(void)
 {
 	int err;
 
+	shvm_uapi_check();
 	if (!IS_ENABLED(CONFIG_X86_64))
 		return -ENODEV;
 	err = vmx_module_init();
 	if (err)
 		return err;
+	shvm_debugfs_init();
 	err = misc_register(&shadowvm_dev);
 	if (err) {
+		shvm_debugfs_exit();
 		vmx_module_exit();
 		return err;
 	}
@@ -87,6 +98,7 @@ static int __init shadowvm_init(void)
 static void __exit shadowvm_exit(void)
 {
 	misc_deregister(&shadowvm_dev);
+	shvm_debugfs_exit();
 	vmx_module_exit();
 }
 

@@ -16,6 +16,7 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/version.h>
 #include <asm/fpu/api.h>
 #include <asm/processor-flags.h>
 
@@ -148,15 +149,18 @@ static int vcpu_run(struct shvm_vcpu *v)
 		pr_notice_ratelimited("RUN refused: set a long-mode state with SET_SREGS first\n");
 		return -ENOEXEC;
 	}
+	shvm_stat_inc(&v->stat.runs);
 	vmx_complete_pending(v);
 	run->exit_reason = SHADOWVM_EXIT_NONE;
 	if (READ_ONCE(run->immediate_exit)) {
 		run->exit_reason = SHADOWVM_EXIT_INTR;
+		shvm_stat_inc(&v->stat.runs_interrupted);
 		return -EINTR;
 	}
 	for (;;) {
 		if (signal_pending(current)) {
 			run->exit_reason = SHADOWVM_EXIT_INTR;
+			shvm_stat_inc(&v->stat.runs_interrupted);
 			return -EINTR;
 		}
 		cond_resched();
@@ -178,6 +182,7 @@ static int vcpu_run(struct shvm_vcpu *v)
 		}
 		vmx_world_switch(v, &exit);
 		WRITE_ONCE(v->in_guest, false);
+		shvm_stat_inc(&v->stat.entries);
 		/* Host interrupts that made the guest exit are taken here. */
 		local_irq_enable();
 		vcpu_put(v);
@@ -323,6 +328,9 @@ static long vcpu_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case SHADOWVM_SET_SREGS:
 		ret = vcpu_set_sregs(v, argp);
 		break;
+	case SHADOWVM_GET_STATS_FD:
+		ret = arg ? -EINVAL : shvm_stats_vcpu_fd(v, file);
+		break;
 	default:
 		ret = -ENOTTY;
 	}
@@ -347,10 +355,21 @@ static const struct vm_operations_struct vcpu_vm_ops = {
 	.fault = vcpu_fault,
 };
 
+/*
+ * Exactly the run area at offset 0. VM_DONTEXPAND: mremap() must not grow
+ * the mapping past it (the fault handler would SIGBUS there, but a larger
+ * VMA than the object it maps is a bug waiting for a new fault path).
+ */
 static int vcpu_mmap(struct file *file, struct vm_area_struct *vma)
 {
-	if (vma->vm_pgoff != 0 || vma->vm_end - vma->vm_start != PAGE_SIZE)
+	if (vma->vm_pgoff != 0 ||
+	    vma->vm_end - vma->vm_start != SHVM_VCPU_MMAP_SIZE)
 		return -EINVAL;
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+	vma->vm_flags |= VM_DONTEXPAND;
+#else
+	vm_flags_set(vma, VM_DONTEXPAND);
+#endif
 	vma->vm_ops = &vcpu_vm_ops;
 	return 0;
 }
@@ -385,6 +404,7 @@ static const struct file_operations vcpu_fops = {
 	.owner = THIS_MODULE,
 	.release = vcpu_release,
 	.unlocked_ioctl = vcpu_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
 	.mmap = vcpu_mmap,
 	.llseek = noop_llseek,
 };
@@ -413,6 +433,7 @@ int shvm_vcpu_create(struct shvm_vm *vm, unsigned long id)
 	v->vm = vm;
 	v->id = id;
 	mutex_init(&v->lock);
+	BUILD_BUG_ON(sizeof(*v->run) > SHVM_VCPU_MMAP_SIZE);
 	v->run = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	err = -ENOMEM;
 	if (!v->run)

@@ -10,8 +10,15 @@
 #include <uapi/linux/shadowvm.h>
 
 #include "vm.h"
+#include "stats.h"
 #include "vmx/vmx.h"
 #include "emulate/emulate.h"
+
+/*
+ * Bytes of the vCPU fd's mmap area (SHADOWVM_GET_VCPU_MMAP_SIZE): the run
+ * structure and the data of I/O exits. Allocated as one page today.
+ */
+#define SHVM_VCPU_MMAP_SIZE	PAGE_SIZE
 
 /* Bits in shvm_vcpu.requests, handled before the next guest entry. */
 #define SHVM_REQ_TLB_FLUSH	0	/* flush all guest translations */
@@ -53,6 +60,7 @@ struct shvm_vcpu {
 	bool paging_dirty;		/* CR0/CR4/EFER to write to the VMCS */
 
 	struct shadow_vcpu shadow;
+	struct shvm_vcpu_stats stat;
 	enum shvm_pending pending;
 	u8 pending_io_size;
 	struct emul_insn mmio_insn;

@@ -22,6 +22,8 @@
 
 #include "vm.h"
 #include "vcpu.h"
+#include "stats.h"
+#include "debugfs.h"
 #include "vmx/vmx.h"
 
 static unsigned long pool_pages;
@@ -303,6 +305,8 @@ static long vm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return shvm_vcpu_create(vm, arg);
 	case SHADOWVM_GET_STATS:
 		return vm_get_stats(vm, argp);
+	case SHADOWVM_GET_STATS_FD:
+		return arg ? -EINVAL : shvm_stats_vm_fd(vm);
 	case SHADOWVM_SET_SHADOW_POOL:
 		return vm_set_shadow_pool(vm, arg);
 	case SHADOWVM_CHECK_EXTENSION:
@@ -316,6 +320,8 @@ static void vm_destroy(struct kref *ref)
 	struct shvm_vm *vm = container_of(ref, struct shvm_vm, ref);
 	int i;
 
+	/* First: waits for debugfs readers that have not got a reference. */
+	shvm_debugfs_vm_remove(vm);
 	/* No vCPU is left (each held a reference): no root is loaded. */
 	shadow_mmu_destroy(&vm->mmu);
 	for (i = 0; i < SHVM_MAX_MEMSLOTS; i++)
@@ -328,6 +334,11 @@ static void vm_destroy(struct kref *ref)
 void shvm_vm_get(struct shvm_vm *vm)
 {
 	kref_get(&vm->ref);
+}
+
+bool shvm_vm_tryget(struct shvm_vm *vm)
+{
+	return kref_get_unless_zero(&vm->ref);
 }
 
 void shvm_vm_put(struct shvm_vm *vm)
@@ -345,11 +356,13 @@ static const struct file_operations vm_fops = {
 	.owner = THIS_MODULE,
 	.release = vm_release,
 	.unlocked_ioctl = vm_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,
 };
 
 int shvm_vm_create(void)
 {
+	static atomic_t last_id = ATOMIC_INIT(0);
 	struct shvm_vm *vm;
 	int fd, err, i;
 
@@ -372,6 +385,9 @@ int shvm_vm_create(void)
 		goto free_vm;
 	vm->mm = current->mm;
 	mmgrab(vm->mm);
+	vm->pid = task_tgid_nr(current);
+	vm->id = atomic_inc_return(&last_id);
+	shvm_debugfs_vm_add(vm);
 	fd = anon_inode_getfd("shadowvm-vm", &vm_fops, vm, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		shvm_vm_put(vm);

@@ -29,6 +29,8 @@
 #define SHVM_MAX_POOL_PAGES	BIT(20)
 
 struct shvm_vcpu;
+struct dentry;
+struct shvm_debugfs_file;
 
 struct shvm_memslot {
 	u64 base_gfn;
@@ -53,6 +55,12 @@ struct shvm_vm {
 
 	/* Exit counters not owned by the pager, indexed by enum shadowvm_stat */
 	atomic64_t exit_stats[SHADOWVM_STAT_NR];
+
+	/* Names it in debugfs and in stats ids: "<pid>-<id>". */
+	pid_t pid;			/* thread group that created it */
+	unsigned int id;		/* unique while the module is loaded */
+	struct dentry *debugfs;		/* debugfs.c; NULL or an error if none */
+	struct shvm_debugfs_file *debugfs_files;
 };
 
 /*
@@ -72,6 +80,8 @@ void shvm_vm_request_tlb_flush(struct shvm_vm *vm);
 extern bool shvm_audit;
 
 void shvm_vm_get(struct shvm_vm *vm);
+/* A reference unless the VM is already being destroyed (debugfs). */
+bool shvm_vm_tryget(struct shvm_vm *vm);
 void shvm_vm_put(struct shvm_vm *vm);
 int shvm_vm_create(void);
 /* SHADOWVM_CHECK_EXTENSION, on the system fd and on VM fds. */

@@ -28,6 +28,7 @@ static bool is_canonical(u64 addr)
 static void vm_stat_inc(struct shvm_vcpu *v, enum shadowvm_stat stat)
 {
 	atomic64_inc(&v->vm->exit_stats[stat]);
+	shvm_stat_inc(&v->stat.exits[stat]);
 }
 
 static void skip_instruction(struct shvm_vcpu *v, const struct vmx_exit *e)

@@ -10,7 +10,14 @@
  *   open("/dev/shadowvm")  -> system fd
  *   SHADOWVM_CREATE_VM     -> VM fd (anon inode, O_CLOEXEC)
  *   SHADOWVM_CREATE_VCPU   -> vCPU fd (anon inode, O_CLOEXEC); mmap() it at
- *                             offset 0 for one page: struct shadowvm_run.
+ *                             offset 0 for SHADOWVM_GET_VCPU_MMAP_SIZE
+ *                             bytes: struct shadowvm_run, then exit data.
+ *   SHADOWVM_GET_STATS_FD  -> statistics fd of a VM or a vCPU (read-only,
+ *                             O_CLOEXEC): pread() it, see "statistics".
+ *
+ * The layouts are the same for 32-bit and 64-bit callers (no pointers, no
+ * longs, every __u64 naturally aligned), so 32-bit processes use the same
+ * ioctls (compat_ioctl).
  */
 #ifndef _UAPI_LINUX_SHADOWVM_H
 #define _UAPI_LINUX_SHADOWVM_H
@@ -18,10 +25,22 @@
 #include <linux/types.h>
 #include <linux/ioctl.h>
 
-#define SHADOWVM_API_VERSION	1
+/*
+ * 2: ioctl magic 0xBD (was 0xB7), SHADOWVM_GET_VCPU_MMAP_SIZE,
+ *    SHADOWVM_GET_STATS_FD; SHADOWVM_GET_STATS is deprecated.
+ */
+#define SHADOWVM_API_VERSION	2
 
-/* ioctl magic: 0xAF is KVM's, shadowvm uses its own. */
-#define SHADOWVM_IO		0xB7
+/*
+ * ioctl magic. Version 1 used 0xB7, which the kernel's registry
+ * (Documentation/userspace-api/ioctl/ioctl-number.rst) gives to nsfs and
+ * remoteproc: SHADOWVM_CREATE_VM had the number of NS_GET_USERNS, and
+ * strace decoded it as that. 0xBD has no entry in the registry (6.1 and
+ * mainline as of late 2025, whose last entries near it are 0xB8 for mshv
+ * and the Marvell DPI driver), and no uapi header uses it as a type.
+ * KVM's is 0xAE.
+ */
+#define SHADOWVM_IO		0xBD
 
 /* ---- system ioctls (on /dev/shadowvm) ---- */
 
@@ -34,6 +53,12 @@
  * non-negative value described next to the capability. Also valid on VM fds.
  */
 #define SHADOWVM_CHECK_EXTENSION	_IO(SHADOWVM_IO, 0x02)
+/*
+ * Argument must be 0. Returns the size in bytes of the vCPU fd's mmap
+ * area (struct shadowvm_run and the data of I/O exits), a multiple of the
+ * page size. Map exactly this much; it may grow in later versions.
+ */
+#define SHADOWVM_GET_VCPU_MMAP_SIZE	_IO(SHADOWVM_IO, 0x03)
 
 /* Number of memory slots per VM. */
 #define SHADOWVM_CAP_NR_MEMSLOTS	1
@@ -43,12 +68,14 @@
 #define SHADOWVM_CAP_GUEST_MODES	3
 /* 1: SHADOWVM_MEM_READONLY is supported. */
 #define SHADOWVM_CAP_READONLY_MEM	4
-/* 1: SHADOWVM_GET_STATS is supported; value is SHADOWVM_STATS_NR. */
+/* Deprecated with SHADOWVM_GET_STATS: its SHADOWVM_STATS_NR. */
 #define SHADOWVM_CAP_STATS		5
 /* 1: the host CPU has VMX and shadowvm can own it now. */
 #define SHADOWVM_CAP_VMX		6
 /* Nonzero: SHADOWVM_SET_SHADOW_POOL works; the value is the smallest pool. */
 #define SHADOWVM_CAP_SHADOW_POOL	7
+/* 1: SHADOWVM_GET_STATS_FD works on VM and vCPU fds. */
+#define SHADOWVM_CAP_STATS_FD		8
 
 #define SHADOWVM_GUEST_MODE_LONG64	(1U << 0)	/* 4-level paging */
 #define SHADOWVM_GUEST_MODE_PAE		(1U << 1)	/* 3-level PAE paging */
@@ -86,7 +113,12 @@ struct shadowvm_memory_region {
  */
 #define SHADOWVM_SET_SHADOW_POOL	_IO(SHADOWVM_IO, 0x13)
 
-/* Statistics of a VM, read with SHADOWVM_GET_STATS (VM fd). */
+/*
+ * Deprecated (API version 2): the fixed statistics of a VM, read with
+ * SHADOWVM_GET_STATS (VM fd). Kept for one version; use
+ * SHADOWVM_GET_STATS_FD, which describes its counters itself and gains
+ * new ones without an ABI change.
+ */
 enum shadowvm_stat {
 	SHADOWVM_STAT_EXITS,		/* all VM exits */
 	SHADOWVM_STAT_EXIT_EXCEPTION,	/* #PF and other exception exits */
@@ -129,7 +161,67 @@ struct shadowvm_stats {
 	__u64 val[SHADOWVM_STATS_NR];	/* indexed by enum shadowvm_stat */
 };
 
+/* Deprecated: see enum shadowvm_stat. */
 #define SHADOWVM_GET_STATS	_IOR(SHADOWVM_IO, 0x12, struct shadowvm_stats)
+
+/*
+ * ---- statistics (VM and vCPU fds) ----
+ *
+ * SHADOWVM_GET_STATS_FD (argument 0) returns a new read-only fd. Read it
+ * with pread() (or read(), which advances the file position):
+ *
+ *   offset 0            struct shadowvm_stats_header
+ *   id_offset           the id string, name_size bytes, NUL-terminated
+ *   desc_offset         num_desc descriptors of desc_size bytes each:
+ *                       struct shadowvm_stats_desc, then its name
+ *                       (name_size bytes, NUL-terminated)
+ *   data_offset         the values: __u64 each, data_size bytes in all;
+ *                       descriptor d's values are desc.size __u64s at
+ *                       data_offset + desc.offset
+ *
+ * Everything but the values is fixed for the life of the fd: read it
+ * once, then pread() the data area as often as wanted (each read is one
+ * consistent snapshot). Use the sizes and offsets from the header, never
+ * sizeof(): later versions may append fields to the header and the
+ * descriptors, and add descriptors. A new counter is a new descriptor.
+ * The fd keeps its VM (or vCPU) alive until it is closed.
+ */
+struct shadowvm_stats_header {
+	__u32 flags;		/* none defined yet: 0 */
+	__u32 name_size;	/* bytes of every name and of the id */
+	__u32 num_desc;
+	__u32 desc_size;	/* bytes per descriptor, name included */
+	__u32 id_offset;
+	__u32 desc_offset;
+	__u32 data_offset;
+	__u32 data_size;	/* bytes of values */
+};
+
+/* Low bits of shadowvm_stats_desc.flags: how the value behaves. */
+#define SHADOWVM_STATS_TYPE_MASK	0x0f
+#define SHADOWVM_STATS_TYPE_CUMULATIVE	0x00	/* only grows; rates make sense */
+#define SHADOWVM_STATS_TYPE_INSTANT	0x01	/* a level now, goes up and down */
+#define SHADOWVM_STATS_TYPE_PEAK	0x02	/* highest level seen */
+/* Next bits: the unit of the value. */
+#define SHADOWVM_STATS_UNIT_MASK	0xf0
+#define SHADOWVM_STATS_UNIT_NONE	0x00	/* a count of events */
+#define SHADOWVM_STATS_UNIT_BYTES	0x10
+#define SHADOWVM_STATS_UNIT_PAGES	0x20	/* 4 KiB pages */
+#define SHADOWVM_STATS_UNIT_NSEC	0x30	/* nanoseconds */
+
+struct shadowvm_stats_desc {
+	__u32 flags;		/* SHADOWVM_STATS_TYPE_* | SHADOWVM_STATS_UNIT_* */
+	__u16 size;		/* number of __u64 values (1 for a counter) */
+	__u16 reserved;
+	__u32 offset;		/* of the first value, from data_offset */
+	__u32 reserved2;
+	char name[];		/* header.name_size bytes */
+};
+
+#define SHADOWVM_STATS_NAME_SIZE	48	/* name_size of this version */
+
+/* On VM and vCPU fds; argument must be 0. Returns the stats fd. */
+#define SHADOWVM_GET_STATS_FD	_IO(SHADOWVM_IO, 0x14)
 
 /* ---- vCPU ioctls ---- */
 
@@ -177,7 +269,11 @@ struct shadowvm_sregs {
 #define SHADOWVM_GET_SREGS	_IOR(SHADOWVM_IO, 0x23, struct shadowvm_sregs)
 #define SHADOWVM_SET_SREGS	_IOW(SHADOWVM_IO, 0x24, struct shadowvm_sregs)
 
-/* ---- the run page (mmap of a vCPU fd, offset 0, one page) ---- */
+/*
+ * ---- the run page (mmap of a vCPU fd at offset 0, of
+ * SHADOWVM_GET_VCPU_MMAP_SIZE bytes; the mapping cannot be moved past
+ * that size with mremap) ----
+ */
 
 enum shadowvm_exit_reason {
 	SHADOWVM_EXIT_NONE,

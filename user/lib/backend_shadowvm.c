@@ -11,6 +11,7 @@
 
 #include "backend.h"
 #include "shadowvm.h"
+#include "stats.h"
 
 static const char *create_vm_hint(int err)
 {
@@ -35,8 +36,13 @@ static int svmb_create(struct vmb *b, void *ram, uint64_t size)
 				b->sys_fd == -ENOENT ? " (is shadowvm.ko loaded?)" : "");
 	err = svm_api_version(b->sys_fd);
 	if (err != SHADOWVM_API_VERSION)
-		return vmb_fail(b, -EPROTO, "module API version %d, expected %d",
-				err, SHADOWVM_API_VERSION);
+		return vmb_fail(b, -EPROTO, "module API version %d, expected %d%s",
+				err, SHADOWVM_API_VERSION,
+				err == -ENOTTY ? " (a shadowvm.ko older than API version 2?)" : "");
+	b->run_size = svm_vcpu_mmap_size(b->sys_fd);
+	if (b->run_size < (long)sizeof(struct shadowvm_run))
+		return vmb_fail(b, b->run_size < 0 ? b->run_size : -EPROTO,
+				"GET_VCPU_MMAP_SIZE: %ld", b->run_size);
 	b->vm_fd = svm_create_vm(b->sys_fd);
 	if (b->vm_fd < 0)
 		return vmb_fail(b, b->vm_fd, "CREATE_VM: %s%s",
@@ -52,7 +58,6 @@ static int svmb_create(struct vmb *b, void *ram, uint64_t size)
 	if (b->vcpu_fd < 0)
 		return vmb_fail(b, b->vcpu_fd, "CREATE_VCPU: %s",
 				strerror(-b->vcpu_fd));
-	b->run_size = getpagesize();
 	return 0;
 }
 
@@ -127,23 +132,39 @@ static int svmb_run(struct vmb *b, struct vmb_exit *e)
 	return 0;
 }
 
+/* Append the counters of the stats fd of @fd, names prefixed by @prefix. */
+static int add_stats_fd(struct vmb *b, int fd, const char *prefix,
+			struct vmb_stat *st, int n, int max)
+{
+	struct svm_stats s;
+	uint32_t i;
+	int err, sfd = svm_get_stats_fd(fd);
+
+	if (sfd < 0)
+		return vmb_fail(b, sfd, "GET_STATS_FD: %s", strerror(-sfd));
+	err = svm_stats_open(&s, sfd);
+	if (!err)
+		err = svm_stats_read(&s);
+	if (err) {
+		svm_stats_close(&s);
+		return vmb_fail(b, err, "reading the stats fd: %s", strerror(-err));
+	}
+	for (i = 0; i < s.num_desc && n < max; i++, n++) {
+		snprintf(st[n].name, sizeof(st[n].name), "%s%s", prefix,
+			 s.desc[i].name);
+		st[n].val = svm_stats_value(&s, i);
+	}
+	svm_stats_close(&s);
+	return n;
+}
+
+/* The VM's counters by their names, then vCPU 0's as "vcpu0.NAME". */
 static int svmb_stats(struct vmb *b, struct vmb_stat *st, int max)
 {
-	struct shadowvm_stats s;
-	unsigned int i;
-	int n = 0, err = svm_get_stats(b->vm_fd, &s);
+	int n = add_stats_fd(b, b->vm_fd, "", st, 0, max);
 
-	if (err)
-		return vmb_fail(b, err, "GET_STATS: %s", strerror(-err));
-	for (i = 0; i < s.nr && i < SHADOWVM_STATS_NR && n < max; i++, n++) {
-		const char *name = svm_stat_name(i);
-
-		if (name)
-			snprintf(st[n].name, sizeof(st[n].name), "%s", name);
-		else
-			snprintf(st[n].name, sizeof(st[n].name), "stat_%u", i);
-		st[n].val = s.val[i];
-	}
+	if (n >= 0)
+		n = add_stats_fd(b, b->vcpu_fd, "vcpu0.", st, n, max);
 	return n;
 }
 

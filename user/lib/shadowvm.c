@@ -19,11 +19,32 @@ static long xioctl(int fd, unsigned long cmd, unsigned long arg)
 	return ret < 0 ? -errno : ret;
 }
 
+/* Size of the vCPU mmap area; a page until the module says otherwise. */
+static long run_size;
+
+static long run_area_size(void)
+{
+	return run_size > 0 ? run_size : getpagesize();
+}
+
 int svm_open_dev(void)
 {
 	int fd = open(SHADOWVM_DEV_PATH, O_RDWR | O_CLOEXEC);
 
-	return fd < 0 ? -errno : fd;
+	if (fd < 0)
+		return -errno;
+	if (run_size <= 0)
+		svm_vcpu_mmap_size(fd);
+	return fd;
+}
+
+long svm_vcpu_mmap_size(int sys_fd)
+{
+	long n = xioctl(sys_fd, SHADOWVM_GET_VCPU_MMAP_SIZE, 0);
+
+	if (n > 0)
+		run_size = n;
+	return n;
 }
 
 int svm_api_version(int fd)
@@ -74,7 +95,7 @@ int svm_create_vcpu(int vm_fd, unsigned long id, struct shadowvm_run **run)
 	fd = xioctl(vm_fd, SHADOWVM_CREATE_VCPU, id);
 	if (fd < 0)
 		return fd;
-	p = mmap(NULL, getpagesize(), PROT_READ | PROT_WRITE, MAP_SHARED,
+	p = mmap(NULL, run_area_size(), PROT_READ | PROT_WRITE, MAP_SHARED,
 		 fd, 0);
 	if (p == MAP_FAILED) {
 		err = -errno;
@@ -87,7 +108,7 @@ int svm_create_vcpu(int vm_fd, unsigned long id, struct shadowvm_run **run)
 
 int svm_unmap_run(struct shadowvm_run *run)
 {
-	return munmap(run, getpagesize()) ? -errno : 0;
+	return munmap(run, run_area_size()) ? -errno : 0;
 }
 
 int svm_get_regs(int vcpu_fd, struct shadowvm_regs *r)

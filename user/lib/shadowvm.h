@@ -19,15 +19,21 @@
 /* open(/dev/shadowvm, O_RDWR | O_CLOEXEC) */
 int svm_open_dev(void);
 int svm_api_version(int fd);
+/*
+ * SHADOWVM_GET_VCPU_MMAP_SIZE: bytes to map of a vCPU fd. svm_open_dev()
+ * asks once and svm_create_vcpu()/svm_unmap_run() use the answer.
+ */
+long svm_vcpu_mmap_size(int sys_fd);
 long svm_check_extension(int fd, unsigned long cap);
 /* Returns a VM fd. */
 int svm_create_vm(int sys_fd);
 int svm_set_region(int vm_fd, uint32_t slot, uint32_t flags, uint64_t gpa,
 		   uint64_t size, void *host);
 int svm_delete_region(int vm_fd, uint32_t slot);
+/* Deprecated SHADOWVM_GET_STATS; new code reads a stats fd (stats.h). */
 int svm_get_stats(int vm_fd, struct shadowvm_stats *st);
 
-/* Returns a vCPU fd; *run receives the mapped run page. */
+/* Returns a vCPU fd; *run receives the mapped run area. */
 int svm_create_vcpu(int vm_fd, unsigned long id, struct shadowvm_run **run);
 int svm_unmap_run(struct shadowvm_run *run);
 int svm_get_regs(int vcpu_fd, struct shadowvm_regs *r);

@@ -19,6 +19,7 @@
 # Payload (environment, defaults in brackets):
 #   EMUHOST_KO        module to insmod        [./shadowvm.ko]
 #   EMUHOST_RUN       launcher put in /bin    [build/user/shadowvm-run]
+#   EMUHOST_STAT      shadowvm-stat for /bin  [build/user/shadowvm-stat]
 #   EMUHOST_GUESTS    dir of *.bin payloads   [build/guests]
 #   EMUHOST_TESTS     test binaries to run    [build/selftests/*_test
 #                                              and *_kvmtest]
@@ -55,6 +56,7 @@ case $MODE in tests|demo|bench) ;; *) usage ;; esac
 
 KO=${EMUHOST_KO:-$ROOT/shadowvm.ko}
 RUN=${EMUHOST_RUN:-$BUILD/user/shadowvm-run}
+STAT=${EMUHOST_STAT:-$BUILD/user/shadowvm-stat}
 GUESTS=${EMUHOST_GUESTS:-$BUILD/guests}
 # The kselftest settings file holds the per-program timeout (300 s if it
 # has none); EMUHOST_TEST_TIMEOUT overrides it.
@@ -110,6 +112,7 @@ else
 	echo "emuhost: warning: $KO missing; insmod will fail" >&2
 fi
 [ -f "$RUN" ] && add_binary "$RUN" bin/shadowvm-run
+[ -f "$STAT" ] && add_binary "$STAT" bin/shadowvm-stat
 for g in "$GUESTS"/*.bin; do
 	[ -f "$g" ] && install -m 0644 "$g" "$ROOTFS/guests/"
 done

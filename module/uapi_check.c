@@ -8,16 +8,15 @@
 #include <linux/stddef.h>
 #include <uapi/linux/shadowvm.h>
 
-#include "uapi_layout.h"
 #include "uapi_check.h"
 
-#define CHECK_SIZE(tag, bytes)	BUILD_BUG_ON(sizeof(struct tag) != (bytes));
-#define CHECK_OFF(tag, member, off) \
-	BUILD_BUG_ON(offsetof(struct tag, member) != (off));
+#define SHVM_UAPI_SIZE(tag, bytes)	BUILD_BUG_ON(sizeof(struct tag) != (bytes))
+#define SHVM_UAPI_OFF(tag, member, off) \
+	BUILD_BUG_ON(offsetof(struct tag, member) != (off))
 
 void shvm_uapi_check(void)
 {
-	SHVM_UAPI_LAYOUT(CHECK_SIZE, CHECK_OFF)
+#include "uapi_layout.h"
 	/* The deprecated statistics array is as long as its enum allows. */
 	BUILD_BUG_ON(SHADOWVM_STAT_NR > SHADOWVM_STATS_NR);
 }

@@ -16,10 +16,10 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
-#include <linux/version.h>
 #include <asm/fpu/api.h>
 #include <asm/processor-flags.h>
 
+#include "compat.h"
 #include "vcpu.h"
 #include "vmx/guest.h"
 
@@ -365,11 +365,7 @@ static int vcpu_mmap(struct file *file, struct vm_area_struct *vma)
 	if (vma->vm_pgoff != 0 ||
 	    vma->vm_end - vma->vm_start != SHVM_VCPU_MMAP_SIZE)
 		return -EINVAL;
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
-	vma->vm_flags |= VM_DONTEXPAND;
-#else
 	vm_flags_set(vma, VM_DONTEXPAND);
-#endif
 	vma->vm_ops = &vcpu_vm_ops;
 	return 0;
 }

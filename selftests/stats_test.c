@@ -347,8 +347,9 @@ TEST_F(stats, read_only_and_cloexec)
 	EXPECT_EQ(FD_CLOEXEC, fcntl(fd, F_GETFD) & FD_CLOEXEC);
 	EXPECT_EQ(-1, write(fd, buf, sizeof(buf)));
 	EXPECT_EQ(EBADF, errno);
+	/* Not writable, and not pwrite-able (ESPIPE comes first there). */
 	EXPECT_EQ(-1, pwrite(fd, buf, sizeof(buf), 0));
-	EXPECT_EQ(EBADF, errno);
+	EXPECT_TRUE(errno == EBADF || errno == ESPIPE) TH_LOG("errno %d", errno);
 	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
 	EXPECT_EQ(MAP_FAILED, p);
 	close(fd);

@@ -9,8 +9,12 @@
 # only *extracted* into build/ with dpkg -x: they boot inside Bochs/QEMU and
 # must not replace anything on the host (/boot, /bin/busybox).
 #
-# Knobs: ABI=6.1.0-56 to pin the cloud kernel ABI instead of following the
-# linux-headers-cloud-amd64 metapackage.
+# Two guest kernels, both the cloud flavour: Debian 12's own 6.1
+# (linux-headers-cloud-amd64) and the 6.12 from bookworm-security
+# (linux-headers-6.12-cloud-amd64).  The module is built and tested on both.
+#
+# Knobs: ABI=6.1.0-56 and ABI612=6.12.118+deb12 pin the cloud kernel ABIs
+# instead of following the metapackages.
 
 set -euo pipefail
 
@@ -63,6 +67,39 @@ resolve_abi() {
 		head -n 1
 }
 
+# Candidate version of a package, empty if apt has none.
+candidate() {
+	apt-cache policy "$1" 2>/dev/null |
+		sed -n 's/^ *Candidate: //p' | grep -v '^(none)$' || true
+}
+
+# The 6.12 ABI: the one linux-headers-6.12-cloud-amd64 points at, if the
+# image of the identical version is there too; else the newest 6.12 cloud
+# ABI whose headers and image both are (a mirror may carry one before the
+# other).
+resolve_abi612() {
+	local abi ver
+	abi=$(apt-cache depends linux-headers-6.12-cloud-amd64 2>/dev/null |
+		sed -n 's/^ *Depends: linux-headers-\(6\.12\..*\)-cloud-amd64$/\1/p' |
+		head -n 1)
+	if [ -n "$abi" ]; then
+		ver=$(candidate "linux-headers-$abi-cloud-amd64")
+		if [ -n "$ver" ] && [ "$ver" = "$(candidate "linux-image-$abi-cloud-amd64")" ]; then
+			echo "$abi"
+			return
+		fi
+	fi
+	for abi in $(apt-cache pkgnames linux-headers-6.12. 2>/dev/null |
+		     sed -n 's/^linux-headers-\(6\.12\..*\)-cloud-amd64$/\1/p' |
+		     sort -rV); do
+		ver=$(candidate "linux-headers-$abi-cloud-amd64")
+		if [ -n "$ver" ] && [ "$ver" = "$(candidate "linux-image-$abi-cloud-amd64")" ]; then
+			echo "$abi"
+			return
+		fi
+	done
+}
+
 if [ -z "${ABI:-}" ]; then
 	ABI=$(resolve_abi)
 	if [ -z "$ABI" ]; then
@@ -73,10 +110,21 @@ if [ -z "${ABI:-}" ]; then
 fi
 FLAVOUR=$ABI-cloud-amd64
 
+if [ -z "${ABI612:-}" ]; then
+	ABI612=$(resolve_abi612)
+	if [ -z "$ABI612" ]; then
+		apt_update
+		ABI612=$(resolve_abi612)
+	fi
+	[ -n "$ABI612" ] || die "cannot resolve a 6.12 cloud kernel ABI with both headers and image (linux-headers-6.12-cloud-amd64)"
+fi
+FLAVOUR612=$ABI612-cloud-amd64
+
 # Build tools (a fresh machine may lack them), then the test bed proper.
 PKGS="make gcc libc6-dev perl xz-utils cpio file
       bochs bochsbios vgabios isolinux syslinux-common xorriso qemu-system-x86
-      linux-source-6.1 linux-headers-$FLAVOUR python3-sphinx"
+      sparse linux-source-6.1 linux-headers-$FLAVOUR linux-headers-$FLAVOUR612
+      python3-sphinx"
 # "install-deps.sh bench": also what make bench needs (callgrind).
 if [ "${1:-}" = bench ]; then
 	PKGS="$PKGS valgrind"
@@ -96,6 +144,8 @@ fi
 
 KDIR=/usr/src/linux-headers-$FLAVOUR
 [ -f "$KDIR/Makefile" ] || die "$KDIR is missing after installing linux-headers-$FLAVOUR"
+KDIR612=/usr/src/linux-headers-$FLAVOUR612
+[ -f "$KDIR612/Makefile" ] || die "$KDIR612 is missing after installing linux-headers-$FLAVOUR612"
 
 # Fetch a .deb (optionally at an exact version) and unpack it into $2.
 # apt-get download refuses to run as root in a directory _apt cannot
@@ -114,16 +164,28 @@ extract_deb() {
 	rm -f "$dl"/*.deb
 }
 
-# The guest kernel: the image matching the installed headers exactly.
+# A guest kernel: the image matching the installed headers exactly,
+# unpacked into $2 (never /boot).
+extract_kernel() {
+	local flavour=$1 dir=$2 hver
+	[ -f "$dir/boot/vmlinuz-$flavour" ] && return 0
+	hver=$(dpkg-query -W -f='${Version}' "linux-headers-$flavour")
+	say "extracting linux-image-$flavour $hver into ${dir#"$ROOT"/}"
+	rm -rf "$dir"
+	extract_deb "linux-image-$flavour=$hver" "$dir"
+	[ -f "$dir/boot/vmlinuz-$flavour" ] ||
+		die "linux-image-$flavour has no boot/vmlinuz-$flavour"
+}
+
 KERNEL_DIR=$BUILD/kernel
 VMLINUZ=$KERNEL_DIR/boot/vmlinuz-$FLAVOUR
 KMODDIR=$KERNEL_DIR/lib/modules/$FLAVOUR
-if [ ! -f "$VMLINUZ" ]; then
-	hver=$(dpkg-query -W -f='${Version}' "linux-headers-$FLAVOUR")
-	say "extracting linux-image-$FLAVOUR $hver into build/kernel"
-	extract_deb "linux-image-$FLAVOUR=$hver" "$KERNEL_DIR"
-	[ -f "$VMLINUZ" ] || die "linux-image-$FLAVOUR has no boot/vmlinuz-$FLAVOUR"
-fi
+extract_kernel "$FLAVOUR" "$KERNEL_DIR"
+
+KERNEL_DIR612=$BUILD/kernel-6.12
+VMLINUZ612=$KERNEL_DIR612/boot/vmlinuz-$FLAVOUR612
+KMODDIR612=$KERNEL_DIR612/lib/modules/$FLAVOUR612
+extract_kernel "$FLAVOUR612" "$KERNEL_DIR612"
 
 # Static busybox: /init and every tool inside the emulated host.
 BUSYBOX=$BUILD/deps/busybox/bin/busybox
@@ -172,9 +234,13 @@ ABI=$ABI
 KDIR=$KDIR
 VMLINUZ=$VMLINUZ
 KMODDIR=$KMODDIR
+ABI612=$ABI612
+KDIR612=$KDIR612
+VMLINUZ612=$VMLINUZ612
+KMODDIR612=$KMODDIR612
 BUSYBOX=$BUSYBOX
 KSELFTEST_DIR=$KSFT
 CHECKPATCH=$CP/checkpatch.pl
 EOF
 mv "$BUILD/deps.env.tmp" "$BUILD/deps.env"
-say "ok (cloud kernel $FLAVOUR; see build/deps.env)"
+say "ok (cloud kernels $FLAVOUR and $FLAVOUR612; see build/deps.env)"

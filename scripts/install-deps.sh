@@ -123,7 +123,7 @@ FLAVOUR612=$ABI612-cloud-amd64
 # Build tools (a fresh machine may lack them), then the test bed proper.
 PKGS="make gcc libc6-dev perl xz-utils cpio file
       bochs bochsbios vgabios isolinux syslinux-common xorriso qemu-system-x86
-      sparse linux-source-6.1 linux-headers-$FLAVOUR linux-headers-$FLAVOUR612
+      rsync sparse linux-source-6.1 linux-headers-$FLAVOUR linux-headers-$FLAVOUR612
       python3-sphinx"
 # "install-deps.sh bench": also what make bench needs (callgrind).
 if [ "${1:-}" = bench ]; then

@@ -12,6 +12,7 @@
  * reads VM_INSTRUCTION_ERROR.
  */
 #include <linux/linkage.h>
+#include <linux/objtool.h>
 #include <asm/asm.h>
 #include <asm/unwind_hints.h>
 #include <asm/nospec-branch.h>
@@ -79,6 +80,13 @@ SYM_FUNC_START(shvm_vmx_enter)
 	jmp  .Lfail_guest_regs
 
 SYM_INNER_LABEL(shvm_vmx_exit_point, SYM_L_GLOBAL)
+	/*
+	 * A VM exit is not an indirect branch: the CPU jumps here with the
+	 * IBT tracker idle, so no ENDBR. The address is taken only for
+	 * HOST_RIP; the annotation tells objtool so (it is a no-op on
+	 * kernels without CONFIG_X86_KERNEL_IBT).
+	 */
+	ANNOTATE_NOENDBR
 	UNWIND_HINT_RESTORE
 	/* RSP = HOST_RSP: (%rsp) is the regs pointer. */
 	push %rdi

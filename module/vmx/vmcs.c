@@ -11,6 +11,7 @@
 
 #include <linux/gfp.h>
 #include <linux/idr.h>
+#include <linux/mm.h>
 #include <linux/percpu.h>
 #include <linux/smp.h>
 #include <asm/cpu_entry_area.h>
@@ -20,9 +21,6 @@
 #include <asm/tlbflush.h>
 
 #include "vmx.h"
-
-DECLARE_PER_CPU(struct list_head, vmx_loaded_vmcss);
-DECLARE_PER_CPU(struct vmx_vmcs *, vmx_current_vmcs);
 
 /* VPID 0 is the host's; each VMCS gets its own for its lifetime. */
 static DEFINE_IDA(vpid_ida);

@@ -16,6 +16,7 @@
 #include <linux/percpu.h>
 #include <linux/slab.h>
 #include <linux/gfp.h>
+#include <linux/mm.h>
 #include <asm/cpufeature.h>
 #include <asm/msr.h>
 #include <asm/tlbflush.h>
@@ -57,8 +58,8 @@ static int vmx_setup_caps(void)
 	int err;
 
 	rdmsrl(MSR_IA32_VMX_BASIC, basic);
-	c->revision = basic & 0x7fffffff;
-	if (((basic >> VMX_BASIC_VMCS_SIZE_SHIFT) & 0x1fff) > PAGE_SIZE) {
+	c->revision = vmx_basic_vmcs_revision_id(basic);
+	if (vmx_basic_vmcs_size(basic) > PAGE_SIZE) {
 		pr_err("VMCS larger than a page\n");
 		return -EOPNOTSUPP;
 	}

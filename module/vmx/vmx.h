@@ -8,6 +8,7 @@
 
 #include <linux/types.h>
 #include <linux/list.h>
+#include <linux/percpu.h>
 #include <asm/vmx.h>
 
 /* What the host CPU lets us use, fixed while VMX is owned. */
@@ -66,6 +67,10 @@ void vmx_vmcs_free(struct vmx_vmcs *vmcs);
 bool vmx_vmcs_load(struct vmx_vmcs *vmcs);
 /* Refresh host state that changes between entries (irqs disabled). */
 void vmx_vmcs_refresh_host(struct vmx_vmcs *vmcs);
+
+/* Per CPU, defined in vmx.c: the VMCSs active there, and the current one. */
+DECLARE_PER_CPU(struct list_head, vmx_loaded_vmcss);
+DECLARE_PER_CPU(struct vmx_vmcs *, vmx_current_vmcs);
 
 /* Enter the guest; 0 after a VM exit, 1 if VMLAUNCH/VMRESUME failed. */
 int shvm_vmx_enter(u64 *regs, unsigned long launched);

@@ -91,7 +91,10 @@ static int __init shadowvm_init(void)
 		return err;
 	}
 	pr_info("loaded; /dev/shadowvm ready (VMX %s)\n",
-		vmx_available() ? "available" : "not available on this CPU");
+		vmx_available() ? "available" :
+		vmx_in_use_elsewhere() ?
+		"in use by another hypervisor: VMs fail with EBUSY until it lets go" :
+		"not available on this CPU");
 	return 0;
 }
 

@@ -251,6 +251,13 @@ int vmx_available(void)
 	       !(cr4_read_shadow() & X86_CR4_VMXE && !vmx_users);
 }
 
+/* Whether another hypervisor is in VMX operation (VMs would get EBUSY). */
+bool vmx_in_use_elsewhere(void)
+{
+	return boot_cpu_has(X86_FEATURE_VMX) &&
+	       cr4_read_shadow() & X86_CR4_VMXE && !READ_ONCE(vmx_users);
+}
+
 int vmx_get(void)
 {
 	atomic_t failed = ATOMIC_INIT(0);
@@ -296,8 +303,13 @@ int vmx_get(void)
 	cpus_read_unlock();
 	if (err) {
 		vmx_free_regions();
+		/*
+		 * CR4.VMXE was set: someone else is in VMX operation. Since
+		 * 6.12 kvm_intel does VMXON as soon as it is loaded
+		 * (kvm.enable_virt_at_load=1), so this is the usual case.
+		 */
 		if (err == -EBUSY)
-			pr_notice_ratelimited("VMX is already in use (kvm_intel loaded?); unload it to use shadowvm\n");
+			pr_notice_ratelimited("VMX is in use by another hypervisor (kvm_intel?): rmmod kvm_intel, or load kvm with enable_virt_at_load=0 (6.12+), or blacklist kvm_intel\n");
 		else
 			pr_err_ratelimited("VMXON failed (%d)\n", err);
 		goto out;

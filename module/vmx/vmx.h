@@ -33,6 +33,7 @@ int vmx_get(void);
 void vmx_put(void);
 /* 1 if the CPU can run guests for us now (for SHADOWVM_CAP_VMX). */
 int vmx_available(void);
+bool vmx_in_use_elsewhere(void);
 int vmx_module_init(void);
 /* VMCLEAR every VMCS active on this CPU (it leaves VMX operation). */
 void vmx_clear_loaded_vmcss(void);

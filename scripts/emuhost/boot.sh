@@ -16,8 +16,15 @@
 #              bench       run EMUHOST_BENCH/run shadowvm, rmmod, load
 #                          kvm_intel ept=0, run EMUHOST_BENCH/run kvm
 #
+# Kernel (environment):
+#   EMUHOST_KERNEL    6.1: Debian 12's cloud kernel (KDIR, VMLINUZ in
+#                     build/deps.env) [default]; 6.12: the 6.12 cloud
+#                     kernel (KDIR612, VMLINUZ612) with the module built
+#                     by scripts/build-module.sh in build/module-$ABI612
+#
 # Payload (environment, defaults in brackets):
-#   EMUHOST_KO        module to insmod        [./shadowvm.ko]
+#   EMUHOST_KO        module to insmod        [./shadowvm.ko; 6.12:
+#                                              build/module-$ABI612/shadowvm.ko]
 #   EMUHOST_RUN       launcher put in /bin    [build/user/shadowvm-run]
 #   EMUHOST_STAT      shadowvm-stat for /bin  [build/user/shadowvm-stat]
 #   EMUHOST_GUESTS    dir of *.bin payloads   [build/guests]
@@ -54,7 +61,17 @@ case $MODE in tests|demo|bench) ;; *) usage ;; esac
 # shellcheck source=/dev/null
 . "$BUILD/deps.env"
 
-KO=${EMUHOST_KO:-$ROOT/shadowvm.ko}
+# The guest kernel, its modules (the KVM peer) and the shadowvm.ko built
+# against its headers.
+case ${EMUHOST_KERNEL:-6.1} in
+6.1)	DEFAULT_KO=$ROOT/shadowvm.ko ;;
+6.12)	[ -n "${VMLINUZ612:-}" ] ||
+		{ echo "emuhost: build/deps.env has no 6.12 kernel: run 'make deps'" >&2; exit 1; }
+	VMLINUZ=$VMLINUZ612 KMODDIR=$KMODDIR612
+	DEFAULT_KO=$BUILD/module-$ABI612/shadowvm.ko ;;
+*)	echo "emuhost: EMUHOST_KERNEL must be 6.1 or 6.12" >&2; exit 2 ;;
+esac
+KO=${EMUHOST_KO:-$DEFAULT_KO}
 RUN=${EMUHOST_RUN:-$BUILD/user/shadowvm-run}
 STAT=${EMUHOST_STAT:-$BUILD/user/shadowvm-stat}
 GUESTS=${EMUHOST_GUESTS:-$BUILD/guests}
@@ -125,9 +142,14 @@ if [ "$MODE" = bench ]; then
 	cp -r "${EMUHOST_BENCH:?bench mode needs EMUHOST_BENCH}/." "$ROOTFS/bench/"
 fi
 # The peer for phase 2 (see init): KVM from the same kernel package.
+# 6.12 ships its modules xz-compressed, which busybox insmod cannot load.
 mkdir -p "$ROOTFS/kvm"
 for m in virt/lib/irqbypass.ko arch/x86/kvm/kvm.ko arch/x86/kvm/kvm-intel.ko; do
-	[ -f "$KMODDIR/kernel/$m" ] && install -m 0644 "$KMODDIR/kernel/$m" "$ROOTFS/kvm/"
+	if [ -f "$KMODDIR/kernel/$m" ]; then
+		install -m 0644 "$KMODDIR/kernel/$m" "$ROOTFS/kvm/"
+	elif [ -f "$KMODDIR/kernel/$m.xz" ]; then
+		xz -dc "$KMODDIR/kernel/$m.xz" >"$ROOTFS/kvm/${m##*/}"
+	fi
 done
 
 (cd "$ROOTFS" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$WORK/initrd"

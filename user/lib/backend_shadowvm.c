@@ -17,7 +17,7 @@ static const char *create_vm_hint(int err)
 {
 	switch (err) {
 	case -EBUSY:
-		return " (another hypervisor, e.g. kvm_intel, owns VMX: unload it)";
+		return " (another hypervisor, e.g. kvm_intel, owns VMX: rmmod kvm_intel; the kernel log says more)";
 	case -EOPNOTSUPP:
 		return " (this CPU has no usable VMX)";
 	default:

@@ -6,12 +6,18 @@
 # Sources:
 #   docs          make htmldocs: Sphinx -W over Documentation/ (host); one
 #                 pass per page without warnings, one failure per warning
+#   build-warnings  the module built from scratch for every supported kernel
+#                 (6.1 and 6.12 cloud headers) with W=1 and sparse (C=2),
+#                 in build/module-<ABI>/; fails on any compiler, objtool,
+#                 modpost or sparse warning, prints the counts
 #   mmu-model     make -C selftests/mmu-model run     (host, TAP)
 #   emulate-test  make -C selftests/emulate-test run  (host, TAP)
 #   bochs-vmx2    Bochs bx_generic vmx=2: insmod, all *_test, rmmod, then
 #                 kvm_intel ept=0 and all *_kvmtest (differential runs)
 #   bochs-vmx1    Bochs bx_generic vmx=1 (no EPT/VPID): the same
 #   bochs-smp     Bochs vmx=2 with two CPUs: migration, lifetime, guest tests
+#   bochs-612     bochs-vmx2 with the 6.12 cloud kernel and the module built
+#                 for it (build/module-<ABI612>/shadowvm.ko)
 #   qemu          QEMU TCG, no VMX: insmod, vmx_absent_test, rmmod
 #
 # Knobs (environment):
@@ -43,7 +49,7 @@ fi
 # shellcheck source=/dev/null
 . "$BUILD/deps.env"
 
-ALL_SOURCES="docs mmu-model emulate-test bochs-vmx2 bochs-vmx1 bochs-smp qemu"
+ALL_SOURCES="docs build-warnings mmu-model emulate-test bochs-vmx2 bochs-vmx1 bochs-smp bochs-612 qemu"
 ONLY=" $(echo "${CHECK_ONLY:-$ALL_SOURCES}" | tr ',' ' ') "
 for s in $ONLY; do
 	case " $ALL_SOURCES " in
@@ -105,7 +111,10 @@ count_tap() {
 
 # ---------------------------------------------------------------- build
 boots_wanted=
-for m in bochs-vmx2 bochs-vmx1 bochs-smp qemu; do want $m && boots_wanted=1; done
+for m in bochs-vmx2 bochs-vmx1 bochs-smp bochs-612 qemu; do want $m && boots_wanted=1; done
+# The module for the 6.12 kernel lives in a copy of the sources, so that
+# the 6.1 objects and ./shadowvm.ko stay as they are.
+MODDIR612=$BUILD/module-${ABI612:-none}
 build_failed=
 if [ -n "$boots_wanted" ] && [ -z "${CHECK_NO_BUILD:-}" ]; then
 	echo "check: building module (KDIR=$KDIR), launcher, selftests"
@@ -116,6 +125,21 @@ if [ -n "$boots_wanted" ] && [ -z "${CHECK_NO_BUILD:-}" ]; then
 		summary build "make module failed"
 		add_counts 0 1 0
 		build_failed=1
+	fi
+	if want bochs-612; then
+		if [ -z "${KDIR612:-}" ]; then
+			failure "" "---- build: build/deps.env has no KDIR612: run 'make deps' ----"
+			summary build "no 6.12 headers"
+			add_counts 0 1 0
+			build_failed=1
+		elif ! scripts/build-module.sh "$KDIR612" "$MODDIR612" -j2 \
+			>"$OUT/build-module-612.log" 2>&1; then
+			failure "" "---- build: module for $KDIR612 failed ----"
+			failure_file "$OUT/build-module-612.log" 40
+			summary build "module for 6.12 failed"
+			add_counts 0 1 0
+			build_failed=1
+		fi
 	fi
 	if ! make -j2 user selftests >"$OUT/build-user.log" 2>&1; then
 		failure "" "---- build: make user selftests failed ----"
@@ -149,6 +173,61 @@ if want docs; then
 	fi
 	add_counts "$p" "$f" 0
 	summary docs "$p passed, $f failed, 0 skipped ($nwarn Sphinx warnings, $npages pages)"
+fi
+
+# ------------------------------------------------------- build warnings
+
+# Count the warnings of one from-scratch build (sets gcc objtool modpost
+# sparse; the full output stays in the log).  Two passes: a clean W=1 build
+# for the compiler, objtool and modpost, then C=2, which runs sparse on
+# every file without recompiling, so each count comes from one tool alone.
+count_build_warnings() {
+	local kdir=$1 dir=$2 log=$3
+	gcc=0 objtool=0 modpost=0 sparse=0
+	rm -rf "$dir"
+	scripts/build-module.sh "$kdir" "$dir" -j2 >"$log.w1" 2>&1 || return 1
+	scripts/build-module.sh "$kdir" "$dir" C=2 >"$log.sparse" 2>&1 || return 1
+	cat "$log.w1" "$log.sparse" >"$log"
+	objtool=$(grep -c 'objtool:' "$log.w1")
+	modpost=$(grep -Ec '^(WARNING|ERROR): modpost:' "$log.w1")
+	gcc=$(grep -v 'objtool:' "$log.w1" | grep -Ec '(warning|error):')
+	sparse=$(grep -Ec '(warning|error):' "$log.sparse")
+	# No CHECK line means sparse did not run: a clean count would be vacuous.
+	grep -q '^  CHECK ' "$log.sparse" || return 2
+	[ -f "$dir/shadowvm.ko" ] || return 1
+}
+
+if want build-warnings; then
+	echo "check: build-warnings"
+	bw_pass=0 bw_fail=0 bw_notes=
+	for k in "6.1 ${KDIR:-} ${ABI:-}" "6.12 ${KDIR612:-} ${ABI612:-}"; do
+		read -r kname kdir kabi <<<"$k"
+		if [ -z "$kabi" ]; then
+			bw_fail=$((bw_fail + 1))
+			failure "" "---- build-warnings: no $kname headers in build/deps.env (run 'make deps') ----"
+			continue
+		fi
+		log=$OUT/build-warnings-$kname.log
+		count_build_warnings "$kdir" "$BUILD/module-$kabi" "$log"
+		rc=$?
+		n=$((gcc + objtool + modpost + sparse))
+		bw_notes="$bw_notes; $kabi: gcc $gcc, objtool $objtool, modpost $modpost, sparse $sparse"
+		if [ "$rc" = 0 ] && [ "$n" = 0 ]; then
+			bw_pass=$((bw_pass + 1))
+			continue
+		fi
+		bw_fail=$((bw_fail + 1))
+		case $rc in
+		0) failure "" "---- build-warnings: $n warnings building for $kabi (gcc $gcc, objtool $objtool, modpost $modpost, sparse $sparse) ----"
+		   grep -E -A2 '(warning|error):|^(WARNING|ERROR): modpost:' "$log" |
+		   grep -Ev '^  [A-Z]+ +\/' | head -n 80 >>"$FAILURES" ;;
+		2) failure "" "---- build-warnings: sparse did not run for $kabi (is sparse installed? run 'make deps') ----" ;;
+		*) failure "" "---- build-warnings: the build for $kabi failed ----"
+		   failure_file "$log" 40 ;;
+		esac
+	done
+	add_counts "$bw_pass" "$bw_fail" 0
+	summary build-warnings "$bw_pass passed, $bw_fail failed, 0 skipped (${bw_notes#; })"
 fi
 
 # ------------------------------------------------------ host unit tests
@@ -191,12 +270,15 @@ split_serial() {
 BAD_KERNEL='Oops|BUG:|WARNING:|kmemleak|[Ll]eak|hung task|blocked for more than|general protection|Call Trace|Kernel panic'
 
 boot_and_count() {
-	local m=$1 tests=$2
+	local m=$1 tests=$2 machine=$1 kernel=6.1
 	local dir=$BUILD/emuhost/check-$m
 	local bp=0 bf=0 bs=0 tp=0 tf=0 ts=0 t name rc bootfail="" secs initsecs
 	local why skipped=""
+	# bochs-612: the vmx=2 machine with the other kernel.
+	[ "$m" = bochs-612 ] && machine=bochs-vmx2 kernel=6.12
 	echo "check: $m: booting"
-	EMUHOST_TESTS="$tests" scripts/emuhost/boot.sh "check-$m" "$m" tests
+	EMUHOST_KERNEL=$kernel EMUHOST_TESTS="$tests" \
+		scripts/emuhost/boot.sh "check-$m" "$machine" tests
 	tr -d '\r' <"$dir/serial.log" >"$dir/serial.txt"
 	split_serial "$dir"
 
@@ -247,7 +329,16 @@ boot_and_count() {
 		     /^@@EMUHOST TEST-END/ { skip = 0 }' \
 			"$dir/serial.txt" >"$dir/klog-after-insmod.txt"
 	fi
-	if grep -Eq "$BAD_KERNEL" "$dir/klog-after-insmod.txt"; then
+	# A clean log only counts if it covers the module's life: the insmod
+	# marker, the module's load message and the rmmod marker must all be
+	# there (a lost or overwritten ring buffer would pass vacuously).
+	if [ -f "$dir/dmesg.txt" ] &&
+	   ! { grep -q 'emuhost: insmod shadowvm.ko' "$dir/klog-after-insmod.txt" &&
+	       grep -q 'shadowvm: loaded' "$dir/klog-after-insmod.txt" &&
+	       grep -q 'emuhost: rmmod done' "$dir/klog-after-insmod.txt"; }; then
+		bf=$((bf + 1)) bootfail=1
+		failure "" "---- $m: the kernel log does not cover insmod..rmmod (marker or load message missing) ----"
+	elif grep -Eq "$BAD_KERNEL" "$dir/klog-after-insmod.txt"; then
 		bf=$((bf + 1)) bootfail=1
 		failure "" "---- $m: kernel log after insmod is not clean ----"
 		grep -E -B2 -A25 "$BAD_KERNEL" "$dir/klog-after-insmod.txt" | head -n 80 >>"$FAILURES"
@@ -292,7 +383,7 @@ boot_and_count() {
 }
 
 selftests=${EMUHOST_TESTS-$(ls "$BUILD"/selftests/*_test "$BUILD"/selftests/*_kvmtest 2>/dev/null)}
-for m in bochs-vmx2 bochs-vmx1 bochs-smp qemu; do
+for m in bochs-vmx2 bochs-vmx1 bochs-smp bochs-612 qemu; do
 	want $m || continue
 	if [ "$m" = bochs-smp ]; then
 		# Two CPUs: the tests about host CPUs (migration, kicks, kills).

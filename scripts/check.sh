@@ -200,7 +200,7 @@ count_build_warnings() {
 
 if want build-warnings; then
 	echo "check: build-warnings"
-	bw_pass=0 bw_fail=0 bw_notes=
+	bw_pass=0 bw_fail=0 bw_notes= bw_t0=$(date +%s)
 	for k in "6.1 ${KDIR:-} ${ABI:-}" "6.12 ${KDIR612:-} ${ABI612:-}"; do
 		read -r kname kdir kabi <<<"$k"
 		if [ -z "$kabi" ]; then
@@ -228,7 +228,7 @@ if want build-warnings; then
 		esac
 	done
 	add_counts "$bw_pass" "$bw_fail" 0
-	summary build-warnings "$bw_pass passed, $bw_fail failed, 0 skipped (${bw_notes#; })"
+	summary build-warnings "$bw_pass passed, $bw_fail failed, 0 skipped (${bw_notes#; }; $(($(date +%s) - bw_t0)) s)"
 fi
 
 # ------------------------------------------------------ host unit tests

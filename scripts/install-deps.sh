@@ -67,10 +67,17 @@ resolve_abi() {
 		head -n 1
 }
 
-# Candidate version of a package, empty if apt has none.
-candidate() {
-	apt-cache policy "$1" 2>/dev/null |
-		sed -n 's/^ *Candidate: //p' | grep -v '^(none)$' || true
+# Whether the 6.12 ABI $1 has headers and image at the identical version:
+# already installed and unpacked (no apt query), or both candidates in apt.
+both_available() {
+	local h=linux-headers-$1-cloud-amd64 i=linux-image-$1-cloud-amd64
+	if is_installed "$h" && [ -f "$BUILD/kernel-6.12/boot/vmlinuz-$1-cloud-amd64" ]; then
+		return 0
+	fi
+	apt-cache policy "$h" "$i" 2>/dev/null | awk -v h="$h:" -v i="$i:" '
+		$0 == h || $0 == i { pkg = $0 }
+		$1 == "Candidate:" && $2 != "(none)" { v[pkg] = $2 }
+		END { exit !(v[h] != "" && v[h] == v[i]) }'
 }
 
 # The 6.12 ABI: the one linux-headers-6.12-cloud-amd64 points at, if the
@@ -78,22 +85,18 @@ candidate() {
 # ABI whose headers and image both are (a mirror may carry one before the
 # other).
 resolve_abi612() {
-	local abi ver
+	local abi
 	abi=$(apt-cache depends linux-headers-6.12-cloud-amd64 2>/dev/null |
 		sed -n 's/^ *Depends: linux-headers-\(6\.12\..*\)-cloud-amd64$/\1/p' |
 		head -n 1)
-	if [ -n "$abi" ]; then
-		ver=$(candidate "linux-headers-$abi-cloud-amd64")
-		if [ -n "$ver" ] && [ "$ver" = "$(candidate "linux-image-$abi-cloud-amd64")" ]; then
-			echo "$abi"
-			return
-		fi
+	if [ -n "$abi" ] && both_available "$abi"; then
+		echo "$abi"
+		return
 	fi
 	for abi in $(apt-cache pkgnames linux-headers-6.12. 2>/dev/null |
 		     sed -n 's/^linux-headers-\(6\.12\..*\)-cloud-amd64$/\1/p' |
 		     sort -rV); do
-		ver=$(candidate "linux-headers-$abi-cloud-amd64")
-		if [ -n "$ver" ] && [ "$ver" = "$(candidate "linux-image-$abi-cloud-amd64")" ]; then
+		if both_available "$abi"; then
 			echo "$abi"
 			return
 		fi

@@ -22,6 +22,7 @@
 #include "compat.h"
 #include "vcpu.h"
 #include "vmx/guest.h"
+#include "trace.h"
 
 void shvm_vcpu_guest_paging(struct shvm_vcpu *v, struct guest_paging *gp)
 {
@@ -180,6 +181,7 @@ static int vcpu_run(struct shvm_vcpu *v)
 			kernel_fpu_end();
 			continue;
 		}
+		trace_shadowvm_entry(v->id, v->rip);
 		vmx_world_switch(v, &exit);
 		WRITE_ONCE(v->in_guest, false);
 		shvm_stat_inc(&v->stat.entries);
@@ -187,6 +189,12 @@ static int vcpu_run(struct shvm_vcpu *v)
 		local_irq_enable();
 		vcpu_put(v);
 		kernel_fpu_end();
+		/* After a VMFAIL the qualification is the instruction error. */
+		trace_shadowvm_exit(v->id, exit.reason,
+				    exit.vmfail ? exit.insn_error :
+						  exit.qualification,
+				    v->rip, exit.intr_info, exit.intr_error,
+				    exit.vmfail);
 
 		ret = vmx_handle_exit(v, &exit);
 		if (ret < 0)

@@ -70,4 +70,74 @@ void *mmu_host_map_gfn(struct mmu_host *host, u64 gfn);
  */
 void mmu_host_flush_tlbs(struct mmu_host *host);
 
+/*
+ * Trace hooks. The core reports what it decided through these macros; in
+ * the kernel they are the shadowvm tracepoints (module/trace.h: a static
+ * key, nothing but a patched-out jump while tracing is off), in the model
+ * counters. The core guards an argument that costs anything to compute
+ * with mmu_host_trace_enabled(event). Everything an event prints is passed
+ * as an argument: the core keeps no state for the sake of tracing.
+ *
+ *   mmu_host_trace_fault(host, addr, pfec, kind, guest_pfec, gpa)
+ *	a #PF the pager handled and its outcome (enum shadow_fault_kind)
+ *   mmu_host_trace_pt_write(host, gfn, offset, len, old, new)
+ *	an emulated write to a shadowed guest page table (up to 8 bytes of
+ *	the old and new contents)
+ *   mmu_host_trace_root_load(host, cr3, mode, cached)
+ *	a CR3 load or mode change; @cached: every top-level shadow was found
+ *   mmu_host_trace_unshadow(host, gfn, type, part, cause)
+ *   mmu_host_trace_unpin(host, gfn, type, part, cause)
+ *   mmu_host_trace_oos_unsync(host, gfn, slot)
+ *   mmu_host_trace_oos_resync(host, gfn, slot, changed, cause)
+ *	@changed: guest entries that differed from the snapshot
+ */
+
+/* Why the pager unshadowed, unpinned or resynced (the path it took). */
+enum mmu_cause {
+	MMU_CAUSE_USER_WRITE,	/* user-mode write to a guest page table */
+	MMU_CAUSE_NATIVE_RETRY,	/* the retry after the emulator gave up */
+	MMU_CAUSE_EMULATOR,	/* the emulator gave up on a write */
+	MMU_CAUSE_WALK_PATH,	/* written through its own walk path */
+	MMU_CAUSE_FLOOD,	/* emulated writes with no use in between */
+	MMU_CAUSE_ZERO,		/* zeroed from entry 0: reused as data */
+	MMU_CAUSE_OOS_REUSED,	/* out-of-sync L1 mostly rewritten */
+	MMU_CAUSE_RECLAIM,	/* pool short: least recently used pin */
+	MMU_CAUSE_POOL_FLUSH,	/* pool short even so: every shadow dropped */
+	MMU_CAUSE_MODE,		/* guest paging controls changed */
+	MMU_CAUSE_FLUSH,	/* shadow_flush_all() from outside the core */
+	MMU_CAUSE_L3_MASS,	/* L3-toplevel switched off */
+	MMU_CAUSE_DESTROY,	/* the VM goes away */
+	MMU_CAUSE_CR3,		/* TLB-flush point: CR3 load, mode change */
+	MMU_CAUSE_INVLPG,	/* TLB-flush point: INVLPG */
+	MMU_CAUSE_EVICT,	/* out-of-sync slot taken for another frame */
+	MMU_CAUSE_RESHADOW,	/* frame about to get a non-L1 shadow */
+	MMU_CAUSE_NR,
+};
+
+/* { value, "name" } pairs, for trace output (__print_symbolic). */
+#define MMU_CAUSE_NAMES					\
+	{ MMU_CAUSE_USER_WRITE, "user_write" },		\
+	{ MMU_CAUSE_NATIVE_RETRY, "native_retry" },	\
+	{ MMU_CAUSE_EMULATOR, "emulator" },		\
+	{ MMU_CAUSE_WALK_PATH, "walk_path" },		\
+	{ MMU_CAUSE_FLOOD, "flood" },			\
+	{ MMU_CAUSE_ZERO, "zero" },			\
+	{ MMU_CAUSE_OOS_REUSED, "oos_reused" },		\
+	{ MMU_CAUSE_RECLAIM, "reclaim" },		\
+	{ MMU_CAUSE_POOL_FLUSH, "pool_flush" },		\
+	{ MMU_CAUSE_MODE, "mode" },			\
+	{ MMU_CAUSE_FLUSH, "flush" },			\
+	{ MMU_CAUSE_L3_MASS, "l3_mass" },		\
+	{ MMU_CAUSE_DESTROY, "destroy" },		\
+	{ MMU_CAUSE_CR3, "cr3" },			\
+	{ MMU_CAUSE_INVLPG, "invlpg" },			\
+	{ MMU_CAUSE_EVICT, "evict" },			\
+	{ MMU_CAUSE_RESHADOW, "reshadow" }
+
+#ifdef __KERNEL__
+#include "host_kernel_trace.h"
+#else
+#include "model_trace.h"	/* userspace: counters */
+#endif
+
 #endif /* SHADOWVM_MMU_HOST_H */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Shadow pager internals shared by the core files (pool.c, hash.c, walk.c,
- * shadow.c, audit.c). Nothing outside module/mmu and the userspace model
- * includes this.
+ * shadow.c, audit.c). Nothing outside module/mmu, the userspace model and
+ * the trace events (module/trace.h prints the shadow types) includes this.
  */
 #ifndef SHADOWVM_MMU_INTERNAL_H
 #define SHADOWVM_MMU_INTERNAL_H
@@ -34,7 +34,14 @@
 #define CR4_LA57	BIT_ULL(12)
 #define CR4_SMEP	BIT_ULL(20)
 #define CR4_SMAP	BIT_ULL(21)
+/*
+ * In the kernel <asm/msr-index.h> arrives with the tracepoints (host.h)
+ * and defines it too, as the int (1 << 10): only ever ORed into or tested
+ * against a u64 here, so either definition does.
+ */
+#ifndef EFER_LMA
 #define EFER_LMA	BIT_ULL(10)
+#endif
 #define EFER_NXE	BIT_ULL(11)
 #define RFLAGS_AC	BIT_ULL(18)
 
@@ -276,7 +283,8 @@ struct shadow_page *sh_alloc(struct shadow_mmu *mmu, u64 gfn,
 			     unsigned int type, unsigned int part);
 void sh_free(struct shadow_mmu *mmu, struct shadow_page *sp);
 void sh_pin(struct shadow_mmu *mmu, struct shadow_page *sp);
-void sh_unpin(struct shadow_mmu *mmu, struct shadow_page *sp);
+void sh_unpin(struct shadow_mmu *mmu, struct shadow_page *sp,
+	      enum mmu_cause cause);
 bool sh_reclaim_one(struct shadow_mmu *mmu);
 
 /* walk.c */
@@ -338,8 +346,11 @@ void sh_put_ref(struct shadow_mmu *mmu, struct shadow_page *sp, u64 loc);
 void sh_destroy(struct shadow_mmu *mmu, struct shadow_page *sp);
 void sh_zap_entry(struct shadow_mmu *mmu, struct shadow_page *sp,
 		  unsigned int idx);
-void sh_remove_shadow(struct shadow_mmu *mmu, struct shadow_page *sp);
-bool sh_unshadow_frame(struct shadow_mmu *mmu, u64 gfn);
+void sh_remove_shadow(struct shadow_mmu *mmu, struct shadow_page *sp,
+		      enum mmu_cause cause);
+bool sh_unshadow_frame(struct shadow_mmu *mmu, u64 gfn, enum mmu_cause cause);
+/* shadow_flush_all(), saying why (trace). */
+void sh_flush_all(struct shadow_mmu *mmu, enum mmu_cause cause);
 void sh_write_protect_frame(struct shadow_mmu *mmu, u64 gfn);
 void sh_write_protect_entry(struct shadow_mmu *mmu, struct shadow_page *sp,
 			    unsigned int idx, u64 hfn);
@@ -379,7 +390,9 @@ void sh_oos_note_leaf(struct shadow_mmu *mmu, struct shadow_page *sp,
  */
 void sh_oos_note_guest(struct shadow_mmu *mmu, const struct shadow_page *sp,
 		       unsigned int idx, u64 ge);
-void sh_oos_resync_all(struct shadow_mmu *mmu, const struct guest_paging *gp);
+/* A TLB-flush point (@cause: MMU_CAUSE_CR3 or MMU_CAUSE_INVLPG). */
+void sh_oos_resync_all(struct shadow_mmu *mmu, const struct guest_paging *gp,
+		       enum mmu_cause cause);
 /* A shadow of @type is about to be made for @gfn: resync it unless L1. */
 void sh_oos_before_shadow(struct shadow_mmu *mmu,
 			  const struct guest_paging *gp, u64 gfn,

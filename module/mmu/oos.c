@@ -132,9 +132,13 @@ static void sh_oos_write_protect(struct shadow_mmu *mmu, struct shadow_oos *o)
 	}
 }
 
-/* Bring @o's frame back in sync with its shadows and free the slot. */
+/*
+ * Bring @o's frame back in sync with its shadows and free the slot.
+ * @cause: why now (trace only).
+ */
 static void sh_oos_resync(struct shadow_mmu *mmu,
-			  const struct guest_paging *gp, struct shadow_oos *o)
+			  const struct guest_paging *gp, struct shadow_oos *o,
+			  enum mmu_cause cause)
 {
 	const u64 *now = mmu_host_map_gfn(mmu->host, o->gfn);
 	unsigned int i, changed = 0;
@@ -143,10 +147,15 @@ static void sh_oos_resync(struct shadow_mmu *mmu,
 	o->valid = false;
 	mmu->stats.oos_resyncs++;
 	/* Unshadowed meanwhile: its writable mappings are legitimate. */
-	if (!now || !sh_frame_is_shadowed(mmu, o->gfn))
+	if (!now || !sh_frame_is_shadowed(mmu, o->gfn)) {
+		mmu_host_trace_oos_resync(mmu->host, o->gfn, o - mmu->oos, 0,
+					  cause);
 		return;
+	}
 	for (i = 0; i < SH_ENTRIES; i++)
 		changed += READ_ONCE(now[i]) != o->snapshot[i];
+	mmu_host_trace_oos_resync(mmu->host, o->gfn, o - mmu->oos, changed,
+				  cause);
 	/*
 	 * Most of the table rewritten between two TLB flushes: the frame
 	 * is being reused as data (what the write path's zeroing and
@@ -154,7 +163,7 @@ static void sh_oos_resync(struct shadow_mmu *mmu,
 	 * also takes every mapping's write protection away.
 	 */
 	if (changed >= SH_OOS_REUSED) {
-		sh_unshadow_frame(mmu, o->gfn);
+		sh_unshadow_frame(mmu, o->gfn, MMU_CAUSE_OOS_REUSED);
 		return;
 	}
 	sh_oos_write_protect(mmu, o);
@@ -166,13 +175,14 @@ static void sh_oos_resync(struct shadow_mmu *mmu,
 	}
 }
 
-void sh_oos_resync_all(struct shadow_mmu *mmu, const struct guest_paging *gp)
+void sh_oos_resync_all(struct shadow_mmu *mmu, const struct guest_paging *gp,
+		       enum mmu_cause cause)
 {
 	unsigned int i;
 
 	for (i = 0; i < SHADOW_OOS_SLOTS; i++)
 		if (mmu->oos[i].valid)
-			sh_oos_resync(mmu, gp, &mmu->oos[i]);
+			sh_oos_resync(mmu, gp, &mmu->oos[i], cause);
 }
 
 void sh_oos_before_shadow(struct shadow_mmu *mmu,
@@ -182,7 +192,7 @@ void sh_oos_before_shadow(struct shadow_mmu *mmu,
 	struct shadow_oos *o = sh_oos_find(mmu, gfn);
 
 	if (o && !sh_type_is_leaf(type))
-		sh_oos_resync(mmu, gp, o);
+		sh_oos_resync(mmu, gp, o, MMU_CAUSE_RESHADOW);
 }
 
 /* All shadows are gone (shadow_flush_all()): nothing is out of sync. */
@@ -209,7 +219,7 @@ void sh_oos_unsync(struct shadow_mmu *mmu, const struct guest_paging *gp,
 	if (!o) {
 		o = &mmu->oos[mmu->oos_next];
 		mmu->oos_next = (mmu->oos_next + 1) % SHADOW_OOS_SLOTS;
-		sh_oos_resync(mmu, gp, o);
+		sh_oos_resync(mmu, gp, o, MMU_CAUSE_EVICT);
 	}
 	for (i = 0; i < SH_ENTRIES; i++)
 		o->snapshot[i] = READ_ONCE(table[i]);
@@ -218,4 +228,5 @@ void sh_oos_unsync(struct shadow_mmu *mmu, const struct guest_paging *gp,
 	o->nr_wmaps = 0;
 	o->valid = true;
 	mmu->stats.oos_unsyncs++;
+	mmu_host_trace_oos_unsync(mmu->host, gfn, o - mmu->oos);
 }

@@ -116,10 +116,12 @@ void sh_pin(struct shadow_mmu *mmu, struct shadow_page *sp)
  * entry that now maps some other shadow, and an O(1) unshadow through it
  * would clear the wrong entry.
  */
-void sh_unpin(struct shadow_mmu *mmu, struct shadow_page *sp)
+void sh_unpin(struct shadow_mmu *mmu, struct shadow_page *sp,
+	      enum mmu_cause cause)
 {
 	if (!sp->pinned)
 		return;
+	mmu_host_trace_unpin(mmu->host, sp->gfn, sp->type, sp->part, cause);
 	list_del_init(&sp->pin_link);
 	sp->pinned = false;
 	if (sp->type == SH_TYPE_L4_64)
@@ -138,7 +140,7 @@ bool sh_reclaim_one(struct shadow_mmu *mmu)
 		if (sp->nr_loaded)
 			continue;
 		mmu->stats.reclaims++;
-		sh_unpin(mmu, sp);
+		sh_unpin(mmu, sp, MMU_CAUSE_RECLAIM);
 		return true;
 	}
 	return false;
@@ -158,7 +160,7 @@ int sh_reserve(struct shadow_mmu *mmu, unsigned long n)
 		;
 	if (mmu->nr_free < n) {
 		mmu->stats.reclaims++;
-		shadow_flush_all(mmu);
+		sh_flush_all(mmu, MMU_CAUSE_POOL_FLUSH);
 	}
 	if (mmu->nr_free < n)
 		return -ENOMEM;

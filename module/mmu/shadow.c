@@ -337,7 +337,7 @@ static void sh_l3_toplevel_check(struct shadow_mmu *mmu)
 	/* Unpinning an L3 frees at most L2s and L1s: @tmp stays valid. */
 	list_for_each_entry_safe(sp, tmp, &mmu->pinned, pin_link)
 		if (sp->type == SH_TYPE_L3_64)
-			sh_unpin(mmu, sp);
+			sh_unpin(mmu, sp, MMU_CAUSE_L3_MASS);
 }
 
 struct sh_unhook_arg {
@@ -414,11 +414,12 @@ static void sh_unhook(struct shadow_mmu *mmu, struct shadow_page *sp,
  * is emptied, taken out of the hash and marked dead, so that
  * shadow_root_stale() tells the vCPU to reload before it next runs.
  */
-void sh_remove_shadow(struct shadow_mmu *mmu, struct shadow_page *sp)
+void sh_remove_shadow(struct shadow_mmu *mmu, struct shadow_page *sp,
+		      enum mmu_cause cause)
 {
 	/* Hold it: unpinning or unhooking could otherwise free it. */
 	sh_get_ref(mmu, sp, 0);
-	sh_unpin(mmu, sp);
+	sh_unpin(mmu, sp, cause);
 	sh_unhook(mmu, sp, 1 + sp->nr_loaded);
 	if (sp->nr_loaded) {
 		sp->dead = true;
@@ -428,8 +429,11 @@ void sh_remove_shadow(struct shadow_mmu *mmu, struct shadow_page *sp)
 	sh_put_ref(mmu, sp, 0);
 }
 
-/* The guest writes @gfn: drop every shadow of it. True if it had any. */
-bool sh_unshadow_frame(struct shadow_mmu *mmu, u64 gfn)
+/*
+ * The guest writes @gfn: drop every shadow of it. True if it had any.
+ * @cause: the path that decided it (trace only).
+ */
+bool sh_unshadow_frame(struct shadow_mmu *mmu, u64 gfn, enum mmu_cause cause)
 {
 	unsigned int type, part;
 	bool found = false;
@@ -442,7 +446,9 @@ bool sh_unshadow_frame(struct shadow_mmu *mmu, u64 gfn)
 		for (part = 0; part < sh_type_parts(type); part++) {
 			sp = sh_hash_find(mmu, gfn, type, part);
 			if (sp) {
-				sh_remove_shadow(mmu, sp);
+				mmu_host_trace_unshadow(mmu->host, gfn, type,
+							part, cause);
+				sh_remove_shadow(mmu, sp, cause);
 				found = true;
 			}
 		}
@@ -489,7 +495,7 @@ void sh_resync(struct shadow_mmu *mmu)
 	if (!mmu->path_valid)
 		return;
 	mmu->path_valid = false;
-	sh_unshadow_frame(mmu, mmu->path_gfn);
+	sh_unshadow_frame(mmu, mmu->path_gfn, MMU_CAUSE_WALK_PATH);
 }
 
 /* Shadows built under other paging controls must not be reused. */
@@ -498,7 +504,7 @@ void sh_check_mode(struct shadow_mmu *mmu, const struct guest_paging *gp)
 	u64 key = sh_mode_key(gp);
 
 	if (mmu->mode_key != key) {
-		shadow_flush_all(mmu);
+		sh_flush_all(mmu, MMU_CAUSE_MODE);
 		mmu->mode_key = key;
 	}
 }
@@ -537,14 +543,14 @@ void shadow_mmu_destroy(struct shadow_mmu *mmu)
 
 	if (!mmu->pool)
 		return;
-	shadow_flush_all(mmu);
+	sh_flush_all(mmu, MMU_CAUSE_DESTROY);
 	/* Roots still loaded are a caller bug; free them all the same. */
 	for (i = 0; i < mmu->pool_size; i++) {
 		struct shadow_page *sp = &mmu->pool[i];
 
 		if (sp->type == SH_TYPE_NONE)
 			continue;
-		sh_unpin(mmu, sp);
+		sh_unpin(mmu, sp, MMU_CAUSE_DESTROY);
 		if (sp->type == SH_TYPE_NONE)
 			continue;
 		sp->refcount = 0;
@@ -558,6 +564,11 @@ void shadow_mmu_destroy(struct shadow_mmu *mmu)
 
 void shadow_flush_all(struct shadow_mmu *mmu)
 {
+	sh_flush_all(mmu, MMU_CAUSE_FLUSH);
+}
+
+void sh_flush_all(struct shadow_mmu *mmu, enum mmu_cause cause)
+{
 	struct shadow_page *sp, *tmp;
 	unsigned long i;
 	bool again = true;
@@ -568,7 +579,7 @@ void shadow_flush_all(struct shadow_mmu *mmu)
 		list_for_each_entry_safe(sp, tmp, &mmu->pinned, pin_link) {
 			if (sp->nr_loaded)
 				continue;
-			sh_unpin(mmu, sp);
+			sh_unpin(mmu, sp, cause);
 			again = true;
 			break;
 		}
@@ -613,7 +624,7 @@ int shadow_load_root(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
 	sh_resync(mmu);
 	sh_check_mode(mmu, gp);
 	/* A CR3 load or mode change is a TLB-flush point. */
-	sh_oos_resync_all(mmu, gp);
+	sh_oos_resync_all(mmu, gp, MMU_CAUSE_CR3);
 	mmu->stats.root_loads++;
 
 	for (q = 0; q < 4; q++) {
@@ -625,6 +636,7 @@ int shadow_load_root(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
 			hit &= !!roots[q];
 		}
 	}
+	mmu_host_trace_root_load(mmu->host, gp->cr3, mode, hit);
 	if (hit) {
 		mmu->stats.root_cache_hits++;
 	} else {
@@ -1101,7 +1113,10 @@ int shadow_page_fault(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
 			mmu->path_valid = true;
 			mmu->path_gfn = w.gfn;
 		} else if (sh_frame_is_shadowed(mmu, w.gfn)) {
-			sh_unshadow_frame(mmu, w.gfn);
+			sh_unshadow_frame(mmu, w.gfn,
+					  (access & PFEC_USER) ?
+					  MMU_CAUSE_USER_WRITE :
+					  MMU_CAUSE_NATIVE_RETRY);
 		}
 	}
 
@@ -1146,6 +1161,9 @@ int shadow_page_fault(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
 		out->write = true;
 	}
 out:
+	if (!ret)
+		mmu_host_trace_fault(mmu->host, addr, pfec, out->kind,
+				     out->error_code, out->gpa);
 	sh_flush_if_needed(mmu);
 	return ret;
 }
@@ -1168,7 +1186,7 @@ void shadow_invlpg(struct shadow_mmu *mmu, struct shadow_vcpu *sv,
 	 * differential run (make bench: pttorture seed 3, op 0x685e) that
 	 * resyncing everything does not. Until that is understood, this.
 	 */
-	sh_oos_resync_all(mmu, gp);
+	sh_oos_resync_all(mmu, gp, MMU_CAUSE_INVLPG);
 	for (sp = sh_top(sv, addr, &level); sp && !sp->dead && level >= 1;
 	     level--) {
 		unsigned int idx = sh_entry_index(addr, level);

@@ -112,11 +112,11 @@ static bool sh_all_zero(const u8 *p, unsigned int len)
 /*
  * Heuristics, given a write of @len bytes at offset @off in shadowed
  * frame @gfn. True when the frame should be unshadowed rather than
- * revalidated.
+ * revalidated; *@cause says which heuristic fired.
  */
 static bool sh_looks_like_data(struct shadow_mmu *mmu, u64 gfn,
 			       unsigned int off, const void *data,
-			       unsigned int len)
+			       unsigned int len, enum mmu_cause *cause)
 {
 	bool whole = !(off % 4) && !(len % 4);
 
@@ -124,8 +124,10 @@ static bool sh_looks_like_data(struct shadow_mmu *mmu, u64 gfn,
 		mmu->flood_gfn = gfn;
 		mmu->flood_count = 0;
 	}
+	*cause = MMU_CAUSE_FLOOD;
 	if (++mmu->flood_count >= SH_FLOOD_WRITES)
 		return true;
+	*cause = MMU_CAUSE_ZERO;
 
 	/*
 	 * clear_page() of a page that used to be a table: zeroes from 0 on
@@ -164,18 +166,35 @@ static bool sh_range_writable(struct shadow_mmu *mmu, u64 gpa,
 	return true;
 }
 
+/* Up to the first 8 bytes at @p, as the trace shows them. */
+static u64 sh_trace_bytes(const u8 *p, unsigned int len)
+{
+	u64 val = 0;
+
+	memcpy(&val, p, min_t(unsigned int, len, sizeof(val)));
+	return val;
+}
+
 /*
  * Store @len bytes (within one frame) unless the caller already did
- * (@stored), then bring the frame's shadows in line.
+ * (@stored), then bring the frame's shadows in line. @old: what the bytes
+ * held before, when the caller knows (else read here, for the trace).
  */
 static void sh_write_frame(struct shadow_mmu *mmu,
 			   const struct guest_paging *gp, u64 gfn,
-			   unsigned int off, const u8 *data, unsigned int len,
-			   bool stored)
+			   unsigned int off, const u8 *data, const u8 *old,
+			   unsigned int len, bool stored)
 {
 	u8 *page = mmu_host_map_gfn(mmu->host, gfn);
+	bool shadowed = sh_frame_is_shadowed(mmu, gfn);
+	enum mmu_cause cause;
 	u64 val;
 
+	if (shadowed && mmu_host_trace_enabled(pt_write))
+		mmu_host_trace_pt_write(mmu->host, gfn, off, len,
+					sh_trace_bytes(old ? old : page + off,
+						       len),
+					sh_trace_bytes(data, len));
 	if (stored) {
 		/* nothing to store */
 	} else if (len == 8 && !(off % 8)) {
@@ -185,10 +204,10 @@ static void sh_write_frame(struct shadow_mmu *mmu,
 	} else {
 		memcpy(page + off, data, len);
 	}
-	if (!sh_frame_is_shadowed(mmu, gfn))
+	if (!shadowed)
 		return;
-	if (sh_looks_like_data(mmu, gfn, off, data, len)) {
-		sh_unshadow_frame(mmu, gfn);
+	if (sh_looks_like_data(mmu, gfn, off, data, len, &cause)) {
+		sh_unshadow_frame(mmu, gfn, cause);
 		mmu->flood_count = 0;
 		mmu->zero_next = 0;
 		return;
@@ -210,18 +229,22 @@ static int sh_write_begin(struct shadow_mmu *mmu,
 	return 1;
 }
 
+/* @old as for sh_write_frame(): NULL, or @len bytes. */
 static void sh_write_range(struct shadow_mmu *mmu,
 			   const struct guest_paging *gp, u64 gpa,
-			   const u8 *data, unsigned int len, bool stored)
+			   const u8 *data, const u8 *old, unsigned int len,
+			   bool stored)
 {
 	while (len) {
 		unsigned int off = gpa & (SH_PAGE_SIZE - 1);
 		unsigned int n = min_t(unsigned int, len, SH_PAGE_SIZE - off);
 
-		sh_write_frame(mmu, gp, gpa >> SH_PAGE_SHIFT, off, data, n,
-			       stored);
+		sh_write_frame(mmu, gp, gpa >> SH_PAGE_SHIFT, off, data, old,
+			       n, stored);
 		gpa += n;
 		data += n;
+		if (old)
+			old += n;
 		len -= n;
 	}
 	mmu->stats.emulated_writes++;
@@ -235,7 +258,7 @@ int shadow_write_guest(struct shadow_mmu *mmu, const struct guest_paging *gp,
 
 	if (ret <= 0)
 		return ret;
-	sh_write_range(mmu, gp, gpa, data, len, false);
+	sh_write_range(mmu, gp, gpa, data, NULL, len, false);
 	return 0;
 }
 
@@ -296,19 +319,19 @@ int shadow_cmpxchg_guest(struct shadow_mmu *mmu, const struct guest_paging *gp,
 		}
 		if (!done)
 			return -EAGAIN;
-		sh_write_range(mmu, gp, gpa, new, len, true);
+		sh_write_range(mmu, gp, gpa, new, old, len, true);
 		return 0;
 	}
 	sh_read_range(mmu, gpa, cur, len);
 	if (memcmp(cur, old, len))
 		return -EAGAIN;
-	sh_write_range(mmu, gp, gpa, new, len, false);
+	sh_write_range(mmu, gp, gpa, new, cur, len, false);
 	return 0;
 }
 
 void shadow_unshadow_gfn(struct shadow_mmu *mmu, u64 gfn)
 {
-	sh_unshadow_frame(mmu, gfn);
+	sh_unshadow_frame(mmu, gfn, MMU_CAUSE_EMULATOR);
 	mmu->native_gfn = gfn;
 	mmu->native_valid = true;
 	sh_flush_if_needed(mmu);

@@ -35,6 +35,11 @@ struct mmu_host {
 	long alloc_budget;		/* < 0: unlimited */
 	unsigned long flushes;
 	unsigned long zallocs_live;
+	/* Trace hooks (model_trace.h): events by kind, and by cause. */
+	unsigned long trace[MODEL_TRACE_NR];
+	unsigned long trace_cause[MODEL_TRACE_NR][MMU_CAUSE_NR];
+	u64 trace_last_gfn[MODEL_TRACE_NR];	/* what the last one named */
+	u64 trace_last_val[MODEL_TRACE_NR];
 };
 
 void model_host_init(struct mmu_host *h);

@@ -193,3 +193,15 @@ void mmu_host_flush_tlbs(struct mmu_host *h)
 {
 	h->flushes++;
 }
+
+bool model_trace_on;
+
+void model_trace(struct mmu_host *h, enum model_trace_event ev,
+		 unsigned int sub, u64 gfn, u64 val)
+{
+	h->trace[ev]++;
+	if (sub < MMU_CAUSE_NR)
+		h->trace_cause[ev][sub]++;
+	h->trace_last_gfn[ev] = gfn;
+	h->trace_last_val[ev] = val;
+}

@@ -880,7 +880,7 @@ static void test_l3_toplevel(void)
 	expect_ok(&vm, VA_T, 0);
 	CHECK(maps(find(&vm, 40, SH_TYPE_L4_64), 0, l3));
 	/* The first L4 goes away: the L3 stays, pinned (L4 churn). */
-	sh_unshadow_frame(&vm.mmu, G_L4);
+	sh_unshadow_frame(&vm.mmu, G_L4, MMU_CAUSE_EMULATOR);
 	CHECK(find(&vm, G_L3, SH_TYPE_L3_64) == l3 && l3->pinned);
 	CHECK_EQ(shadow_audit(&vm.mmu), 0);
 	/* 41 is made with 1 L4 pinned, 42 with 2: not more than 2 x 1. */
@@ -940,7 +940,7 @@ static struct shadow_page *stale_up_setup(struct model_vm *vm,
 	CHECK(s && *t && *b && s->pinned && (*t)->pinned);
 	if (!s || !*t || !*b)
 		return NULL;
-	sh_unpin(&vm->mmu, s);
+	sh_unpin(&vm->mmu, s, MMU_CAUSE_RECLAIM);
 	CHECK_EQ(write_u64(vm, 40 << 12, pte(G_L3, F_P | F_W | F_U | F_A)), 0);
 	CHECK_EQ(s->up, sh_locator(&vm->mmu, *b, 0));
 	expect_ok(vm, VA_T + 0x1000, 0);	/* through S: pinned again */
@@ -957,7 +957,7 @@ static void stale_up_check(struct model_vm *vm, struct shadow_page *b,
 			   struct shadow_page *t)
 {
 	CHECK_EQ(vm->mmu.bad_up, 0);
-	sh_unshadow_frame(&vm->mmu, G_L3);
+	sh_unshadow_frame(&vm->mmu, G_L3, MMU_CAUSE_EMULATOR);
 	CHECK(!find(vm, G_L3, SH_TYPE_L3_64));
 	CHECK_EQ(vm->mmu.bad_up, 0);
 	CHECK(maps(b, 0, t));

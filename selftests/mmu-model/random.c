@@ -1024,6 +1024,43 @@ static int random_pt_write(struct model_vm *vm)
 			     val, false);
 }
 
+/*
+ * The trace hooks (model_trace.h) against the pager's own counters: every
+ * counted decision must also have been reported, with the right outcome
+ * or cause. The kernel's tracepoints are the same hooks.
+ */
+static int trace_check(struct model_vm *vm, u64 seed)
+{
+	const struct shadow_stats *st = &vm->mmu.stats;
+	const struct mmu_host *h = &vm->host;
+	const unsigned long *fault = h->trace_cause[MODEL_TRACE_FAULT];
+	const unsigned long *unpin = h->trace_cause[MODEL_TRACE_UNPIN];
+	int bad = 0;
+
+	if (h->trace[MODEL_TRACE_ROOT_LOAD] != st->root_loads ||
+	    h->trace_cause[MODEL_TRACE_ROOT_LOAD][1] != st->root_cache_hits)
+		bad++;
+	if (h->trace[MODEL_TRACE_OOS_UNSYNC] != st->oos_unsyncs ||
+	    h->trace[MODEL_TRACE_OOS_RESYNC] != st->oos_resyncs)
+		bad++;
+	/* A fault the guest keeps racing is "fixed" without a count. */
+	if (fault[SHADOW_FAULT_GUEST] != st->guest_faults ||
+	    fault[SHADOW_FAULT_MMIO] != st->mmio_faults ||
+	    fault[SHADOW_FAULT_FIXED] + fault[SHADOW_FAULT_EMULATE] <
+	    st->shadow_faults)
+		bad++;
+	/* Unshadows count frames, the trace every shadow of one. */
+	if (h->trace[MODEL_TRACE_UNSHADOW] < st->unshadows ||
+	    !!unpin[MMU_CAUSE_L3_MASS] != !!st->l3_mass_unpins ||
+	    unpin[MMU_CAUSE_RECLAIM] > st->reclaims ||
+	    (st->emulated_writes && !h->trace[MODEL_TRACE_PT_WRITE]))
+		bad++;
+	if (bad)
+		printf("#   seed %llu: trace hooks disagree with the stats (%d)\n",
+		       (unsigned long long)seed, bad);
+	return bad;
+}
+
 static int run_seed(u64 seed, unsigned long steps, unsigned long pool,
 		    unsigned int vcpus, unsigned long mode_steps[NR_MODES])
 {
@@ -1147,6 +1184,7 @@ static int run_seed(u64 seed, unsigned long steps, unsigned long pool,
 			bad++;
 		}
 	}
+	bad += trace_check(&vm, seed);
 	printf("#   seed %llu: steps unpaged %lu, 2-level %lu, PAE %lu, 4-level %lu; %lu control changes, %lu PDPT #GP\n",
 	       seed, local[SHADOW_MODE_UNPAGED], local[SHADOW_MODE_32],
 	       local[SHADOW_MODE_PAE], local[SHADOW_MODE_64], changes,

@@ -1811,6 +1811,7 @@ int main(int argc, char **argv)
 	int failed = 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	model_trace_on = true;
 	printf("TAP version 13\n");
 	for (i = 0; i < n; i++) {
 		int before = tap_failed_checks;

@@ -114,26 +114,6 @@ enum mmu_cause {
 	MMU_CAUSE_NR,
 };
 
-/* { value, "name" } pairs, for trace output (__print_symbolic). */
-#define MMU_CAUSE_NAMES					\
-	{ MMU_CAUSE_USER_WRITE, "user_write" },		\
-	{ MMU_CAUSE_NATIVE_RETRY, "native_retry" },	\
-	{ MMU_CAUSE_EMULATOR, "emulator" },		\
-	{ MMU_CAUSE_WALK_PATH, "walk_path" },		\
-	{ MMU_CAUSE_FLOOD, "flood" },			\
-	{ MMU_CAUSE_ZERO, "zero" },			\
-	{ MMU_CAUSE_OOS_REUSED, "oos_reused" },		\
-	{ MMU_CAUSE_RECLAIM, "reclaim" },		\
-	{ MMU_CAUSE_POOL_FLUSH, "pool_flush" },		\
-	{ MMU_CAUSE_MODE, "mode" },			\
-	{ MMU_CAUSE_FLUSH, "flush" },			\
-	{ MMU_CAUSE_L3_MASS, "l3_mass" },		\
-	{ MMU_CAUSE_DESTROY, "destroy" },		\
-	{ MMU_CAUSE_CR3, "cr3" },			\
-	{ MMU_CAUSE_INVLPG, "invlpg" },			\
-	{ MMU_CAUSE_EVICT, "evict" },			\
-	{ MMU_CAUSE_RESHADOW, "reshadow" }
-
 #ifdef __KERNEL__
 #include "host_kernel_trace.h"
 #else

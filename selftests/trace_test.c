@@ -263,8 +263,17 @@ static void traced_run(struct __test_metadata *_metadata,
 	ASSERT_EQ(2, sscanf(p, "entries-written: %llu/%llu", &in_buf,
 			    &written));
 	ASSERT_EQ(in_buf, written) TH_LOG("ring buffer overrun");
-	printf("# %s: %llu events\n", name, written);
+	printf("# %s: %llu events, %lld exits\n", name, written,
+	       launch_stat(self->l.err, "exits"));
+	/* The harness runs each test in a child that ends with _exit(). */
+	fflush(stdout);
 }
+
+/* What a test counted, on the TAP stream (flushed: see traced_run()). */
+#define NOTE(fmt, ...) do { \
+	printf("# " fmt "\n", ##__VA_ARGS__); \
+	fflush(stdout); \
+} while (0)
 
 static long long stat_of(FIXTURE_DATA(trace) *self, const char *name)
 {
@@ -348,6 +357,7 @@ TEST_F(trace, entry_exit)
 	ASSERT_NE(NULL, last);
 	ASSERT_TRUE(field_str(last, "reason", reason, sizeof(reason)));
 	EXPECT_STREQ("HLT", reason);
+	NOTE("%ld entries, %ld exits, %ld of them I/O", entries, exits, io);
 	for (pos = self->buf; (f = next_event(&pos, "shadowvm_entry"));) {
 		ASSERT_TRUE(field(f, "rip", &rip));
 		EXPECT_LE(0x100000, rip);
@@ -397,6 +407,8 @@ TEST_F(trace, faults_reflected_and_fixed)
 		checked++;
 	}
 	EXPECT_EQ(all, checked);
+	NOTE("%ld faults: %ld reflected, %ld fixed, %ld emulate", all,
+	     reflected, fixed, emulate);
 }
 
 /* mmio: every access above RAM is a fault with outcome mmio. */
@@ -418,6 +430,7 @@ TEST_F(trace, faults_mmio)
 	}
 	EXPECT_EQ(stat_of(self, "mmio"), mmio) LOG_LAUNCH(&self->l);
 	EXPECT_LE(8, mmio);
+	NOTE("%ld mmio faults", mmio);
 }
 
 /* cr3switch: CR3 loads, most of them finding their pinned shadows. */
@@ -437,6 +450,7 @@ TEST_F(trace, root_loads)
 	EXPECT_LE(stat_of(self, "cr3_loads"), total);
 	EXPECT_EQ(total, count_events(self->buf, "shadowvm_root_load",
 				      " mode 64 "));
+	NOTE("%ld root loads: %ld cached, %ld built", total, cached, built);
 }
 
 /*
@@ -482,6 +496,8 @@ TEST_F(trace, pt_writes_and_unshadows)
 	/* The stat counts frames, the trace every shadow of a frame. */
 	EXPECT_LE(stat_of(self, "unshadows"), unshadows);
 	EXPECT_LT(0, heuristics);
+	NOTE("%ld page-table writes (%ld changing), %ld unshadows (%ld by heuristics)",
+	     writes, changed, unshadows, heuristics);
 }
 
 /*
@@ -520,6 +536,8 @@ TEST_F(trace, oos_unsync_resync)
 	EXPECT_EQ(stat_of(self, "oos_unsyncs"), unsyncs) LOG_LAUNCH(&self->l);
 	EXPECT_EQ(stat_of(self, "oos_resyncs"), resyncs) LOG_LAUNCH(&self->l);
 	EXPECT_LT(0, at_flush);
+	NOTE("%ld unsyncs, %ld resyncs (%ld at TLB flushes)", unsyncs,
+	     resyncs, at_flush);
 }
 
 /*
@@ -541,6 +559,7 @@ TEST_F(trace, unpins)
 				     " type l3_64 part 0 cause l3_mass"));
 	EXPECT_LT(0, destroy);
 	EXPECT_LE(mass + destroy, total);
+	NOTE("%ld unpins: %ld l3_mass, %ld destroy", total, mass, destroy);
 }
 
 int main(int argc, char **argv)

@@ -568,6 +568,8 @@ int main(int argc, char **argv)
 	int ret;
 
 	require_shadowvm(true);
+	require_launcher();
+	require_guests();
 	if (!find_tracefs()) {
 		ksft_print_header();
 		ksft_exit_skip("tracefs not found and not mountable\n");

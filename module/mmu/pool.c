@@ -114,7 +114,8 @@ void sh_pin(struct shadow_mmu *mmu, struct shadow_page *sp)
  * pool reclaim, unshadow or a full flush. While pinned, references came
  * and went without updating up, so any value left there could name an
  * entry that now maps some other shadow, and an O(1) unshadow through it
- * would clear the wrong entry.
+ * would clear the wrong entry. @cause, the path that unpins, is only
+ * reported (trace): it decides nothing here.
  */
 void sh_unpin(struct shadow_mmu *mmu, struct shadow_page *sp,
 	      enum mmu_cause cause)

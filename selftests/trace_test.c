@@ -17,6 +17,15 @@
 /* Per-CPU ring buffer while testing: no guest here may overrun it. */
 #define TEST_BUFFER_KB	"8192"
 
+/*
+ * What a test counted, on the TAP stream. Flushed: the harness runs each
+ * test in a child that ends with _exit().
+ */
+#define NOTE(fmt, ...) do { \
+	printf("# " fmt "\n", ##__VA_ARGS__); \
+	fflush(stdout); \
+} while (0)
+
 static char tracefs[256];
 static char old_buffer_kb[32];
 
@@ -211,6 +220,27 @@ static bool field_str(const char *f, const char *key, char *out, size_t len)
 	return false;
 }
 
+/* A sample for the reader: the first event line with @what, and the one before. */
+static void note_sample(const char *buf, const char *what)
+{
+	const char *line = buf, *prev = NULL;
+
+	while (*line) {
+		const char *eol = strchrnul(line, '\n');
+
+		if (line[0] != '#' && memmem(line, eol - line, what, strlen(what))) {
+			if (prev)
+				NOTE("%.*s", (int)(strchrnul(prev, '\n') - prev),
+				     prev);
+			NOTE("%.*s", (int)(eol - line), line);
+			return;
+		}
+		if (line[0] != '#')
+			prev = line;
+		line = *eol ? eol + 1 : eol;
+	}
+}
+
 FIXTURE(trace) {
 	struct launch l;
 	char image[4096];
@@ -269,11 +299,6 @@ static void traced_run(struct __test_metadata *_metadata,
 	fflush(stdout);
 }
 
-/* What a test counted, on the TAP stream (flushed: see traced_run()). */
-#define NOTE(fmt, ...) do { \
-	printf("# " fmt "\n", ##__VA_ARGS__); \
-	fflush(stdout); \
-} while (0)
 
 static long long stat_of(FIXTURE_DATA(trace) *self, const char *name)
 {
@@ -407,6 +432,7 @@ TEST_F(trace, faults_reflected_and_fixed)
 		checked++;
 	}
 	EXPECT_EQ(all, checked);
+	note_sample(self->buf, " reflected ");
 	NOTE("%ld faults: %ld reflected, %ld fixed, %ld emulate", all,
 	     reflected, fixed, emulate);
 }

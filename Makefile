@@ -8,6 +8,12 @@
 # make deps       install what the tests need (Debian 12, root)
 # make htmldocs   Documentation/ with Sphinx into build/htmldocs; any
 #                 warning fails it
+# make install    module (modules_install), shadowvm-run, shadowvm-stat,
+#                 the uapi header, the udev rule, man pages; DESTDIR,
+#                 PREFIX (/usr/local); install-module / install-user for
+#                 either half; make uninstall removes the same files
+# make dkms-source  copy the module source to $(DKMS_SOURCETREE)
+#                 (/usr/src)/shadowvm-VERSION for "dkms install"
 #
 # KDIR defaults to the running kernel's build tree; the emulated test bed
 # passes the Debian cloud kernel headers it installs.
@@ -15,7 +21,12 @@
 KDIR ?= /lib/modules/$(shell uname -r)/build
 BUILD := $(CURDIR)/build
 
-.PHONY: all module user selftests deps check demo bench clean checkpatch htmldocs
+# The one version number (module, tools, dkms.conf): see VERSION.
+VERSION := $(shell cat $(CURDIR)/VERSION)
+
+.PHONY: all module user selftests deps check demo bench clean checkpatch htmldocs \
+	install install-module install-user uninstall uninstall-module \
+	uninstall-user dkms-source
 
 all: module user selftests
 
@@ -63,3 +74,73 @@ htmldocs:
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	rm -rf $(BUILD)
+
+# ------------------------------------------------------------- install
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR ?= $(PREFIX)/share/man
+# udev reads /etc and /usr/lib, never /usr/local: local rules go to /etc
+# whatever PREFIX is (a distribution package sets /usr/lib/udev/rules.d).
+UDEVRULESDIR ?= /etc/udev/rules.d
+INSTALL ?= install
+# Where modules_install puts shadowvm.ko under /lib/modules/KERNELRELEASE.
+INSTALL_MOD_DIR ?= extra
+
+# The release the headers in KDIR are for, as in the module's vermagic
+# (Debian's include/config/kernel.release says 6.1.N, not 6.1.0-N-flavour).
+KERNELRELEASE_OF = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+MAN_PAGES := $(wildcard Documentation/man/*.1)
+UDEV_RULE := user/60-shadowvm.rules
+# What install-user puts in place; uninstall-user removes exactly these.
+USER_FILES := $(BINDIR)/shadowvm-run $(BINDIR)/shadowvm-stat \
+	$(INCLUDEDIR)/linux/shadowvm.h $(UDEVRULESDIR)/60-shadowvm.rules \
+	$(addprefix $(MANDIR)/man1/,$(notdir $(MAN_PAGES)))
+
+install: install-module install-user
+
+install-module: module
+	@test -n "$(KERNELRELEASE_OF)" || { echo "shadowvm: cannot read" \
+		"UTS_RELEASE from $(KDIR)" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) \
+		INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) \
+		KERNELRELEASE=$(KERNELRELEASE_OF) modules_install
+
+install-user: user
+	$(INSTALL) -D -m 0755 $(BUILD)/user/shadowvm-run $(DESTDIR)$(BINDIR)/shadowvm-run
+	@# shadowvm-stat comes with the stats fd; install it once it is built.
+	if [ -f $(BUILD)/user/shadowvm-stat ]; then \
+		$(INSTALL) -D -m 0755 $(BUILD)/user/shadowvm-stat \
+			$(DESTDIR)$(BINDIR)/shadowvm-stat; fi
+	$(INSTALL) -D -m 0644 include/uapi/linux/shadowvm.h \
+		$(DESTDIR)$(INCLUDEDIR)/linux/shadowvm.h
+	$(INSTALL) -D -m 0644 $(UDEV_RULE) $(DESTDIR)$(UDEVRULESDIR)/60-shadowvm.rules
+	$(foreach m,$(MAN_PAGES),$(INSTALL) -D -m 0644 $(m) \
+		$(DESTDIR)$(MANDIR)/man1/$(notdir $(m)) &&) true
+
+uninstall: uninstall-module uninstall-user
+
+# modules_install may have compressed the module (6.12: .ko.xz); depmod
+# then forgets it, as modules_install's depmod learnt it.
+uninstall-module:
+	@test -n "$(KERNELRELEASE_OF)" || { echo "shadowvm: cannot read" \
+		"UTS_RELEASE from $(KDIR)" >&2; exit 1; }
+	rm -f $(foreach z,.ko .ko.gz .ko.xz .ko.zst,$(DESTDIR)/lib/modules/$(KERNELRELEASE_OF)/$(INSTALL_MOD_DIR)/shadowvm$(z))
+	-rmdir $(DESTDIR)/lib/modules/$(KERNELRELEASE_OF)/$(INSTALL_MOD_DIR) 2>/dev/null
+	if [ -f $(DESTDIR)/lib/modules/$(KERNELRELEASE_OF)/modules.dep ]; then \
+		depmod $(if $(DESTDIR),-b $(DESTDIR)) $(KERNELRELEASE_OF); fi
+
+uninstall-user:
+	rm -f $(addprefix $(DESTDIR),$(USER_FILES))
+
+# DKMS builds from a copy of the module's source: only what Kbuild needs,
+# not build/ (dkms add copies the whole directory it is given).
+DKMS_SOURCETREE ?= /usr/src
+DKMS_FILES := Kbuild VERSION dkms.conf \
+	$(shell find module include -name '*.[chS]' 2>/dev/null)
+
+dkms-source:
+	rm -rf $(DESTDIR)$(DKMS_SOURCETREE)/shadowvm-$(VERSION)
+	$(foreach f,$(DKMS_FILES),$(INSTALL) -D -m 0644 $(f) \
+		$(DESTDIR)$(DKMS_SOURCETREE)/shadowvm-$(VERSION)/$(f) &&) true

@@ -109,3 +109,4 @@ module_init(shadowvm_init);
 module_exit(shadowvm_exit);
 MODULE_DESCRIPTION("VMX guests on Xen-style shadow page tables (EPT off)");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(SHADOWVM_VERSION);

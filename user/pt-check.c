@@ -179,6 +179,12 @@ int main(void)
 	   parse_size("0x1000", &v) == 0 && v == 0x1000 &&
 	   parse_size("1G", &v) == 0 && v == 1 << 30 &&
 	   parse_size("12q", &v) == -EINVAL, "size parser");
+	ok(parse_size_unit("256", 20, &v) == 0 && v == 256ULL << 20 &&
+	   parse_size_unit("64k", 20, &v) == 0 && v == 64 << 10 &&
+	   parse_size_unit("1G", 20, &v) == 0 && v == 1 << 30 &&
+	   parse_size_unit("-1", 20, &v) == -EINVAL &&
+	   parse_size_unit("0x100000000000", 20, &v) == -EINVAL,
+	   "size parser, bare numbers in MiB");
 
 	/* Unpaged 32-bit entry: same descriptors, no paging state. */
 	memset(m.host, 0xcc, m.size);

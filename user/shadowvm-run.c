@@ -23,15 +23,26 @@
 #include "lib/devices.h"
 #include "lib/guest.h"
 
-#define EXIT_GUEST_ERROR	2	/* SHUTDOWN, FAIL_ENTRY, INTERNAL_ERROR */
-#define EXIT_SETUP_ERROR	3	/* could not build or start the VM */
+/*
+ * The launcher's own exit statuses are even: a guest's debug exit is
+ * always odd ((V << 1) | 1), so a script tells "the guest said FAIL" from
+ * "the launcher could not run it". Documentation/man/shadowvm-run.1 has
+ * the table.
+ */
+#define EXIT_USAGE		2	/* bad option or argument */
+#define EXIT_SETUP_ERROR	4	/* could not build or start the VM */
+#define EXIT_GUEST_ERROR	6	/* SHUTDOWN, FAIL_ENTRY, INTERNAL_ERROR */
+
+#ifndef SHADOWVM_VERSION
+#error "SHADOWVM_VERSION comes from the file VERSION (user/Makefile)"
+#endif
 
 static const char usage_text[] =
 "Usage: shadowvm-run [OPTIONS] IMAGE\n"
 "Run a flat guest image on /dev/shadowvm (VMX, shadow paging).\n"
 "\n"
-"  -m, --mem SIZE     guest RAM at guest-physical 0 (default 64M; k/M/G\n"
-"                     suffixes; at least 2M)\n"
+"  -m, --mem SIZE     guest RAM at guest-physical 0: MiB, or with a k/M/G\n"
+"                     suffix (default 64M; 2M to 4G, a 4 KiB multiple)\n"
 "  -l, --load ADDR    load address of IMAGE and entry point (default\n"
 "                     0x100000; must be at least 0x80000)\n"
 "      --mode MODE    entry mode: 'long' (default), 'pae', '32' or 'unpaged'\n"
@@ -42,6 +53,7 @@ static const char usage_text[] =
 "      --guest-arg N  put N in RDX at entry (EDX for 32-bit guests;\n"
 "                     default 0): a parameter for the guest\n"
 "  -h, --help         this text\n"
+"  -V, --version      the version of shadowvm-run and of the ioctl API\n"
 "\n"
 "The guest starts in 64-bit long mode at the load address with interrupts\n"
 "off, RDI = RAM size, RSI = load address, RSP = 0x80000. Guest-physical\n"
@@ -68,9 +80,22 @@ static const char usage_text[] =
 "exit port 0xf4: writing V ends the run with exit status (V << 1) | 1.\n"
 "Other I/O ports read all ones and ignore writes.\n"
 "\n"
-"Exit status: 0 guest executed HLT; (V << 1) | 1 debug exit; 2 triple\n"
-"fault, failed VM entry or internal error (reason and registers on\n"
-"stderr); 3 setup error; killed by the signal that stopped it.\n";
+"Exit status: 0 guest executed HLT; (V << 1) | 1 (odd) debug exit;\n"
+"2 usage error; 4 setup error (guest RAM, image, /dev/shadowvm or VM\n"
+"creation); 6 triple fault, failed VM entry or internal error (reason and\n"
+"registers on stderr); killed by the signal that stopped it.\n";
+
+/* A bad command line: one line saying what, one saying where to look. */
+static int usage_error(const char *fmt, const char *arg)
+{
+	if (fmt) {
+		fputs("shadowvm-run: ", stderr);
+		fprintf(stderr, fmt, arg);
+		fputc('\n', stderr);
+	}
+	fputs("Try 'shadowvm-run --help' for more information.\n", stderr);
+	return EXIT_USAGE;
+}
 
 static volatile sig_atomic_t stop_signal;
 
@@ -224,6 +249,7 @@ int main(int argc, char **argv)
 		{ "backend", required_argument, NULL, 'B' },
 		{ "guest-arg", required_argument, NULL, 'G' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint64_t mem_size = 64ULL << 20, load = GUEST_LOAD_DEFAULT;
@@ -240,60 +266,57 @@ int main(int argc, char **argv)
 	int c, err, status;
 	long size;
 
-	while ((c = getopt_long(argc, argv, "m:l:sh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "m:l:shV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
-			if (parse_size(optarg, &mem_size) || mem_size < GUEST_MEM_MIN ||
-			    mem_size > GUEST_MAPPED_TOP || mem_size & 0xfff) {
-				fprintf(stderr, "shadowvm-run: bad --mem '%s' (4 KiB multiple, 2M..4G)\n",
-					optarg);
-				return EXIT_SETUP_ERROR;
-			}
+			/* A bare number is MiB, as for QEMU's and kvmtool's -m. */
+			if (parse_size_unit(optarg, 20, &mem_size) ||
+			    mem_size < GUEST_MEM_MIN ||
+			    mem_size > GUEST_MAPPED_TOP || mem_size & 0xfff)
+				return usage_error("bad --mem '%s' (MiB or k/M/G suffix; 4 KiB multiple, 2M..4G)",
+						   optarg);
 			break;
 		case 'l':
-			if (parse_size(optarg, &load) || load < GUEST_STACK_TOP) {
-				fprintf(stderr, "shadowvm-run: bad --load '%s' (at least 0x80000)\n",
-					optarg);
-				return EXIT_SETUP_ERROR;
-			}
+			if (parse_size(optarg, &load) || load < GUEST_STACK_TOP)
+				return usage_error("bad --load '%s' (at least 0x80000)",
+						   optarg);
 			break;
 		case 's':
 			stats = true;
 			break;
 		case 'M':
-			if (guest_mode_parse(optarg, &mode)) {
-				fprintf(stderr, "shadowvm-run: bad --mode '%s' (" GUEST_MODE_NAMES ")\n",
-					optarg);
-				return EXIT_SETUP_ERROR;
-			}
+			if (guest_mode_parse(optarg, &mode))
+				return usage_error("bad --mode '%s' (" GUEST_MODE_NAMES ")",
+						   optarg);
 			break;
 		case 'B':
 			backend = vmb_find(optarg);
-			if (!backend) {
-				fprintf(stderr, "shadowvm-run: bad --backend '%s' (shadowvm or kvm)\n",
-					optarg);
-				return EXIT_SETUP_ERROR;
-			}
+			if (!backend)
+				return usage_error("bad --backend '%s' (shadowvm or kvm)",
+						   optarg);
 			break;
 		case 'G':
-			if (parse_size(optarg, &guest_arg)) {
-				fprintf(stderr, "shadowvm-run: bad --guest-arg '%s' (a number)\n",
-					optarg);
-				return EXIT_SETUP_ERROR;
-			}
+			if (parse_size(optarg, &guest_arg))
+				return usage_error("bad --guest-arg '%s' (a number)",
+						   optarg);
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
+		case 'V':
+			printf("shadowvm-run %s (ioctl API %d)\n",
+			       SHADOWVM_VERSION, SHADOWVM_API_VERSION);
+			return 0;
 		default:
-			fputs(usage_text, stderr);
-			return EXIT_SETUP_ERROR;
+			/* getopt_long() has said what was wrong. */
+			return usage_error(NULL, NULL);
 		}
 	}
-	if (optind != argc - 1) {
-		fputs(usage_text, stderr);
-		return EXIT_SETUP_ERROR;
-	}
+	if (optind == argc)
+		return usage_error("no IMAGE given%s", "");
+	if (optind != argc - 1)
+		return usage_error("one IMAGE only; extra argument '%s'",
+				   argv[optind + 1]);
 
 	err = guest_mem_alloc(&mem, mem_size);
 	if (err) {

@@ -438,9 +438,14 @@ int guest_translate(const struct guest_mem *m, uint64_t cr3, uint64_t lin,
 
 int parse_size(const char *s, uint64_t *out)
 {
+	return parse_size_unit(s, 0, out);
+}
+
+int parse_size_unit(const char *s, unsigned int bare_shift, uint64_t *out)
+{
 	char *end;
 	unsigned long long v;
-	unsigned int shift = 0;
+	unsigned int shift = bare_shift;
 
 	errno = 0;
 	v = strtoull(s, &end, 0);
@@ -460,7 +465,7 @@ int parse_size(const char *s, uint64_t *out)
 		end++;
 		break;
 	}
-	if (*end || (shift && v > (~0ULL >> shift)))
+	if (*end || strchr(s, '-') || (shift && v > (~0ULL >> shift)))
 		return -EINVAL;
 	*out = v << shift;
 	return 0;

@@ -147,7 +147,12 @@ int guest_walk(const struct guest_mem *m, const struct shadowvm_sregs *s,
 int guest_translate(const struct guest_mem *m, uint64_t cr3, uint64_t lin,
 		    uint64_t *gpa);
 
-/* Parse "64M", "1G", "4096k", "123456" into bytes; -EINVAL on junk. */
+/*
+ * Parse "64M", "1G", "4096k", "123456" into bytes; -EINVAL on junk or
+ * overflow. parse_size_unit() scales a number without a suffix by
+ * 1 << @bare_shift (20: a bare "256" is 256 MiB, as QEMU's -m takes it).
+ */
 int parse_size(const char *s, uint64_t *out);
+int parse_size_unit(const char *s, unsigned int bare_shift, uint64_t *out);
 
 #endif /* SHADOWVM_USER_GUEST_H */

@@ -49,7 +49,29 @@ TEST_F(launcher, debug_exit_status)
 
 	/* V = 21 written to port 0xf4: status (21 << 1) | 1. */
 	EXPECT_EQ(43, st) log_launch(_metadata, &self->l);
+	EXPECT_EQ(LAUNCH_EXIT_DEBUG(21), st);
 	EXPECT_STREQ("exiting with 21\n", self->l.out);
+}
+
+/*
+ * A guest that triple-faults: UD2 with the launcher's empty IDT (#UD,
+ * then #NP for each vector, then shutdown). The launcher's own status 6,
+ * even, so never a debug exit's.
+ */
+TEST_F(launcher, triple_fault_status)
+{
+	char path[] = "/tmp/launcher-ud2-XXXXXX";
+	const char *args[] = { "-m", "16", path, NULL };
+	int fd = mkstemp(path), st;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(2, write(fd, "\x0f\x0b", 2));
+	close(fd);
+	st = launcher_run(&self->l, args, RUN_TIMEOUT_MS);
+	unlink(path);
+	EXPECT_EQ(LAUNCH_EXIT_GUEST_ERROR, st) log_launch(_metadata, &self->l);
+	EXPECT_NE(NULL, strstr(self->l.err, "triple fault"))
+		log_launch(_metadata, &self->l);
 }
 
 TEST_F(launcher, pagefault_guest)
@@ -116,25 +138,65 @@ TEST_F(launcher, mem_option)
 	EXPECT_STREQ("Hello from shadowvm guest\n", self->l.out);
 	/* The page-fault guest needs 12 MiB and says so. */
 	st = RUN_GUEST("pagefault", "--mem=8M");
-	EXPECT_EQ((1 << 1) | 1, st) log_launch(_metadata, &self->l);
+	EXPECT_EQ(LAUNCH_EXIT_DEBUG(1), st) log_launch(_metadata, &self->l);
 	EXPECT_NE(NULL, strstr(self->l.out, "FAIL: at least 12 MiB of RAM"));
+}
+
+/* A bare -m number is MiB, as for QEMU and kvmtool: the guest sees it. */
+TEST_F(launcher, mem_bare_number_is_mib)
+{
+	int st = RUN_GUEST("pagefault", "-m", "8");
+
+	EXPECT_EQ(LAUNCH_EXIT_DEBUG(1), st) log_launch(_metadata, &self->l);
+	EXPECT_NE(NULL, strstr(self->l.out, "FAIL: at least 12 MiB of RAM"));
+	st = RUN_GUEST("pagefault", "-m", "16");
+	EXPECT_EQ(0, st) log_launch(_metadata, &self->l);
+	EXPECT_NE(NULL, strstr(self->l.out, "pagefault: all checks passed"));
+}
+
+/* Usage errors: status 2, one line saying what, one pointing at --help. */
+static void expect_usage_error(struct __test_metadata *_metadata,
+			       struct launch *l, const char *const *args,
+			       const char *what)
+{
+	const char *nl;
+
+	EXPECT_EQ(LAUNCH_EXIT_USAGE, launcher_run(l, args, RUN_TIMEOUT_MS))
+		log_launch(_metadata, l);
+	EXPECT_NE(NULL, strstr(l->err, what)) log_launch(_metadata, l);
+	EXPECT_EQ(NULL, strstr(l->err, "Usage")) log_launch(_metadata, l);
+	nl = strchr(l->err, '\n');
+	ASSERT_NE(NULL, nl) log_launch(_metadata, l);
+	EXPECT_STREQ("Try 'shadowvm-run --help' for more information.\n", nl + 1)
+		log_launch(_metadata, l);
+	EXPECT_STREQ("", l->out);
 }
 
 TEST_F(launcher, bad_arguments)
 {
 	const char *none[] = { NULL };
-	const char *missing[] = { "/nonexistent/guest.bin", NULL };
+	const char *two[] = { "a.bin", "b.bin", NULL };
+	const char *unknown[] = { "--frobnicate", "x.bin", NULL };
 	const char *badmem[] = { "-m", "12q", "x.bin", NULL };
 	const char *tiny[] = { "-m", "64k", "x.bin", NULL };
+	const char *tinymib[] = { "-m", "1", "x.bin", NULL };
+	const char *huge[] = { "-m", "4097", "x.bin", NULL };
 	const char *badload[] = { "--load", "0x1000", "x.bin", NULL };
+	const char *badbackend[] = { "--backend=xen", "x.bin", NULL };
+	const char *missing[] = { "/nonexistent/guest.bin", NULL };
 
-	EXPECT_EQ(3, launcher_run(&self->l, none, RUN_TIMEOUT_MS));
-	EXPECT_NE(NULL, strstr(self->l.err, "Usage"));
-	EXPECT_EQ(3, launcher_run(&self->l, missing, RUN_TIMEOUT_MS));
+	expect_usage_error(_metadata, &self->l, none, "no IMAGE given");
+	expect_usage_error(_metadata, &self->l, two, "extra argument 'b.bin'");
+	expect_usage_error(_metadata, &self->l, unknown, "unrecognized option");
+	expect_usage_error(_metadata, &self->l, badmem, "bad --mem '12q'");
+	expect_usage_error(_metadata, &self->l, tiny, "bad --mem '64k'");
+	expect_usage_error(_metadata, &self->l, tinymib, "bad --mem '1'");
+	expect_usage_error(_metadata, &self->l, huge, "bad --mem '4097'");
+	expect_usage_error(_metadata, &self->l, badload, "bad --load");
+	expect_usage_error(_metadata, &self->l, badbackend, "bad --backend");
+	/* Not a usage error: the command line was fine, the image is not. */
+	EXPECT_EQ(LAUNCH_EXIT_SETUP, launcher_run(&self->l, missing, RUN_TIMEOUT_MS));
 	EXPECT_NE(NULL, strstr(self->l.err, "No such file"));
-	EXPECT_EQ(3, launcher_run(&self->l, badmem, RUN_TIMEOUT_MS));
-	EXPECT_EQ(3, launcher_run(&self->l, tiny, RUN_TIMEOUT_MS));
-	EXPECT_EQ(3, launcher_run(&self->l, badload, RUN_TIMEOUT_MS));
 }
 
 TEST_F(launcher, help)
@@ -145,6 +207,18 @@ TEST_F(launcher, help)
 	EXPECT_NE(NULL, strstr(self->l.out, "Usage: shadowvm-run"));
 	EXPECT_NE(NULL, strstr(self->l.out, "0x100000"));
 	EXPECT_NE(NULL, strstr(self->l.out, "0xf4"));
+}
+
+TEST_F(launcher, version)
+{
+	const char *args[] = { "--version", NULL };
+
+	EXPECT_EQ(0, launcher_run(&self->l, args, RUN_TIMEOUT_MS));
+	EXPECT_EQ(0, strncmp(self->l.out, "shadowvm-run ", 13))
+		log_launch(_metadata, &self->l);
+	EXPECT_NE(NULL, strstr(self->l.out, "ioctl API"))
+		log_launch(_metadata, &self->l);
+	EXPECT_STREQ("", self->l.err);
 }
 
 TEST_F(launcher, sigterm_stops_endless_guest)

@@ -171,7 +171,7 @@ TEST_F(modes, bad_mode_refused)
 	const char *args[] = { "--mode=real", "x.bin", NULL };
 	int st = launcher_run(&self->l, args, 10000);
 
-	EXPECT_EQ(3, st) LOG_LAUNCH(&self->l);
+	EXPECT_EQ(LAUNCH_EXIT_USAGE, st) LOG_LAUNCH(&self->l);
 	EXPECT_NE(NULL, strstr(self->l.err, "bad --mode 'real' (unpaged, 32, pae or long)"))
 		LOG_LAUNCH(&self->l);
 }

@@ -269,6 +269,15 @@ static inline void require_launcher(void)
 	}
 }
 
+/*
+ * shadowvm-run's exit statuses (Documentation/man/shadowvm-run.1): its
+ * own are even, a guest's debug exit (V << 1) | 1 is odd.
+ */
+#define LAUNCH_EXIT_USAGE	2	/* bad option or argument */
+#define LAUNCH_EXIT_SETUP	4	/* RAM, image, device, VM creation */
+#define LAUNCH_EXIT_GUEST_ERROR	6	/* triple fault, failed entry, ... */
+#define LAUNCH_EXIT_DEBUG(v)	((((v) << 1) | 1) & 0xff)
+
 struct launch {
 	pid_t pid;
 	int out_fd, err_fd;

@@ -51,7 +51,7 @@ TEST(launcher_reports_no_vmx)
 	if (access(image, R_OK))
 		SKIP(return, "no guest payload at %.200s", image);
 	st = launcher_run(&l, args, 30000);
-	EXPECT_EQ(3, st) TH_LOG("stderr: %s", l.err);
+	EXPECT_EQ(LAUNCH_EXIT_SETUP, st) TH_LOG("stderr: %s", l.err);
 	EXPECT_NE(NULL, strstr(l.err, "no usable VMX"));
 }
 

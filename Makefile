@@ -106,6 +106,9 @@ install-module: module
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) \
 		INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) \
 		KERNELRELEASE=$(KERNELRELEASE_OF) modules_install
+	@# Distribution headers have no System.map, so modules_install skips
+	@# depmod: run it for the live system (a DESTDIR's packager does).
+	$(if $(DESTDIR),,depmod -a $(KERNELRELEASE_OF))
 
 install-user: user
 	$(INSTALL) -D -m 0755 $(BUILD)/user/shadowvm-run $(DESTDIR)$(BINDIR)/shadowvm-run
@@ -122,14 +125,12 @@ install-user: user
 uninstall: uninstall-module uninstall-user
 
 # modules_install may have compressed the module (6.12: .ko.xz); depmod
-# then forgets it, as modules_install's depmod learnt it.
+# then forgets it on the live system, as install-module's taught it.
 uninstall-module:
 	@test -n "$(KERNELRELEASE_OF)" || { echo "shadowvm: cannot read" \
 		"UTS_RELEASE from $(KDIR)" >&2; exit 1; }
 	rm -f $(foreach z,.ko .ko.gz .ko.xz .ko.zst,$(DESTDIR)/lib/modules/$(KERNELRELEASE_OF)/$(INSTALL_MOD_DIR)/shadowvm$(z))
-	-rmdir $(DESTDIR)/lib/modules/$(KERNELRELEASE_OF)/$(INSTALL_MOD_DIR) 2>/dev/null
-	if [ -f $(DESTDIR)/lib/modules/$(KERNELRELEASE_OF)/modules.dep ]; then \
-		depmod $(if $(DESTDIR),-b $(DESTDIR)) $(KERNELRELEASE_OF); fi
+	$(if $(DESTDIR),,depmod -a $(KERNELRELEASE_OF))
 
 uninstall-user:
 	rm -f $(addprefix $(DESTDIR),$(USER_FILES))

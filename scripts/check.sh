@@ -12,6 +12,10 @@
 #                 modpost or sparse warning, prints the counts
 #   mmu-model     make -C selftests/mmu-model run     (host, TAP)
 #   emulate-test  make -C selftests/emulate-test run  (host, TAP)
+#   packaging     scripts/packaging-test.sh (host, TAP): version agreement,
+#                 the launcher's command line and exit statuses, man pages,
+#                 make install/uninstall into a DESTDIR, dkms add/build/
+#                 install/remove for each kernel in deps.env, all under build/
 #   bochs-vmx2    Bochs bx_generic vmx=2: insmod, all *_test, rmmod, then
 #                 kvm_intel ept=0 and all *_kvmtest (differential runs)
 #   bochs-vmx1    Bochs bx_generic vmx=1 (no EPT/VPID): the same
@@ -49,7 +53,7 @@ fi
 # shellcheck source=/dev/null
 . "$BUILD/deps.env"
 
-ALL_SOURCES="docs build-warnings mmu-model emulate-test bochs-vmx2 bochs-vmx1 bochs-smp bochs-612 qemu"
+ALL_SOURCES="docs build-warnings mmu-model emulate-test packaging bochs-vmx2 bochs-vmx1 bochs-smp bochs-612 qemu"
 ONLY=" $(echo "${CHECK_ONLY:-$ALL_SOURCES}" | tr ',' ' ') "
 for s in $ONLY; do
 	case " $ALL_SOURCES " in
@@ -245,6 +249,23 @@ for d in mmu-model emulate-test; do
 	add_counts "$p" "$f" "$s"
 	summary $d "$p passed, $f failed, $s skipped"
 done
+
+# ------------------------------------------------------------ packaging
+if want packaging; then
+	echo "check: packaging"
+	# The launcher is all it needs built; make install builds the rest.
+	if [ -z "$boots_wanted" ] && [ -z "${CHECK_NO_BUILD:-}" ] &&
+	   ! make -j2 user >"$OUT/build-user.log" 2>&1; then
+		failure "" "---- packaging: make user failed ----"
+		failure_file "$OUT/build-user.log" 40
+	fi
+	t0=$(date +%s)
+	scripts/packaging-test.sh >"$OUT/packaging.log" 2>&1
+	rc=$?
+	count_tap packaging "$OUT/packaging.log" $rc
+	add_counts "$p" "$f" "$s"
+	summary packaging "$p passed, $f failed, $s skipped ($(($(date +%s) - t0)) s)"
+fi
 
 # ---------------------------------------------------------- emulated hosts
 

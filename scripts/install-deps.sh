@@ -127,7 +127,7 @@ FLAVOUR612=$ABI612-cloud-amd64
 PKGS="make gcc libc6-dev perl xz-utils cpio file
       bochs bochsbios vgabios isolinux syslinux-common xorriso qemu-system-x86
       rsync sparse linux-source-6.1 linux-headers-$FLAVOUR linux-headers-$FLAVOUR612
-      python3-sphinx"
+      python3-sphinx dkms groff-base"
 # "install-deps.sh bench": also what make bench needs (callgrind).
 if [ "${1:-}" = bench ]; then
 	PKGS="$PKGS valgrind"

@@ -174,17 +174,19 @@ fi
 # is an entry of the man page's EXIT STATUS section.
 MAN=Documentation/man/shadowvm-run.1
 table=$(sed -n '/^\.SH EXIT STATUS/,/^\.SH /p' "$MAN")
-codes=$(sed -n 's/^#define EXIT_[A-Z_]*[[:space:]]\+\([0-9]\+\).*/\1/p' user/shadowvm-run.c)
+codes=$(sed -n 's/^#define EXIT_[A-Z_]*[[:space:]]\+\([0-9]\+\).*/\1/p' user/shadowvm-run.c |
+	tr '\n' ' ')
+codes=${codes% }
 bad=
 for c in $codes; do
 	[ $((c % 2)) = 0 ] || bad="$bad $c(odd)"
 	grep -qx "\.B $c" <<<"$table" || bad="$bad $c(not in man page)"
 done
 if [ -n "$codes" ] && [ -z "$bad" ]; then
-	ok "launcher exit statuses ($(echo $codes)) are even and in shadowvm-run(1)"
+	ok "launcher exit statuses ($codes) are even and in shadowvm-run(1)"
 else
 	notok "launcher exit statuses are even and in shadowvm-run(1)" \
-		"codes: '$(echo $codes)', problems:$bad"
+		"codes: '$codes', problems:$bad"
 fi
 
 # ----------------------------------------------------------------- man
@@ -212,9 +214,9 @@ tags=$(awk '/^\.SH OPTIONS/ { on = 1; next } /^\.SH / { on = 0 }
 	    on && tag { print; tag = 0 } on && /^\.TP/ { tag = 1 }' "$MAN" |
        sed 's/\\-/-/g')
 missing=
-for o in $(grep -o -- '--[a-z][a-z-]*' "$OUT/help.out" | sort -u); do
+while read -r o; do
 	grep -q -- "$o\b" <<<"$tags" || missing="$missing $o"
-done
+done < <(grep -o -- '--[a-z][a-z-]*' "$OUT/help.out" | sort -u)
 if [ -n "$tags" ] && [ -z "$missing" ]; then
 	ok "shadowvm-run(1) OPTIONS has an item for every option of --help"
 else
@@ -285,7 +287,7 @@ left=$(files_in "$DEST")
 if [ -z "$left" ]; then
 	ok "make uninstall leaves no file behind"
 else
-	notok "make uninstall leaves no file behind" "left:" $left
+	notok "make uninstall leaves no file behind" "left:" "$left"
 fi
 # PREFIX moves the user half, never the udev rule (udev does not read
 # /usr/local); install-user alone needs no module build.

@@ -313,7 +313,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind == argc)
-		return usage_error("no IMAGE given%s", "");
+		return usage_error("no IMAGE given", NULL);
 	if (optind != argc - 1)
 		return usage_error("one IMAGE only; extra argument '%s'",
 				   argv[optind + 1]);

@@ -22,6 +22,7 @@
 #include "lib/backend.h"
 #include "lib/devices.h"
 #include "lib/guest.h"
+#include "lib/version.h"
 
 /*
  * The launcher's own exit statuses are even: a guest's debug exit is
@@ -32,10 +33,6 @@
 #define EXIT_USAGE		2	/* bad option or argument */
 #define EXIT_SETUP_ERROR	4	/* could not build or start the VM */
 #define EXIT_GUEST_ERROR	6	/* SHUTDOWN, FAIL_ENTRY, INTERNAL_ERROR */
-
-#ifndef SHADOWVM_VERSION
-#error "SHADOWVM_VERSION comes from the file VERSION (user/Makefile)"
-#endif
 
 static const char usage_text[] =
 "Usage: shadowvm-run [OPTIONS] IMAGE\n"

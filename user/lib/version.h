@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The tools' version string. The build passes -DSHADOWVM_VERSION from the
- * top-level VERSION file when there is one; this is the fallback.
+ * The tools' version string: user/Makefile passes -DSHADOWVM_VERSION from
+ * the top-level file VERSION, the one version of the module, the tools and
+ * dkms.conf (make check's packaging source checks that they agree).
  */
 #ifndef SHADOWVM_USER_VERSION_H
 #define SHADOWVM_USER_VERSION_H
 
 #ifndef SHADOWVM_VERSION
-#define SHADOWVM_VERSION "0.2.0"
+#error "SHADOWVM_VERSION comes from the file VERSION (user/Makefile)"
 #endif
 
 #endif /* SHADOWVM_USER_VERSION_H */

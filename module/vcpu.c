@@ -108,7 +108,7 @@ static bool vcpu_ready_to_enter(struct shvm_vcpu *v)
 	 */
 	smp_mb();
 	if (need_resched() || signal_pending(current) ||
-	    shadow_root_stale(&v->shadow)) {
+	    shadow_root_stale(&v->shadow) || vmx_host_going_down()) {
 		WRITE_ONCE(v->in_guest, false);
 		return false;
 	}
@@ -163,6 +163,11 @@ static int vcpu_run(struct shvm_vcpu *v)
 			run->exit_reason = SHADOWVM_EXIT_INTR;
 			shvm_stat_inc(&v->stat.runs_interrupted);
 			return -EINTR;
+		}
+		/* VMX is off or going off on every CPU: no entry can work. */
+		if (vmx_host_going_down()) {
+			pr_notice_ratelimited("RUN refused: the host is going down and VMX is off\n");
+			return -EIO;
 		}
 		cond_resched();
 		if (vcpu_load_root(v)) {

@@ -9,7 +9,8 @@
  * VM exit, lands at shvm_vmx_exit_point (the VMCS's HOST_RIP) with RSP =
  * HOST_RSP, saves the guest registers back and returns 0. Returns 1 if the
  * entry instruction itself failed (VMfailValid/VMfailInvalid); the caller
- * reads VM_INSTRUCTION_ERROR.
+ * reads VM_INSTRUCTION_ERROR. A VMX instruction that faults (VMX turned
+ * off under us by a shutdown, see shutdown.c) counts as a failed entry.
  */
 #include <linux/linkage.h>
 #include <linux/objtool.h>
@@ -49,6 +50,7 @@ SYM_FUNC_START(shvm_vmx_enter)
 	push %rdi
 
 	mov  $HOST_RSP_FIELD, %eax
+.Lvmwrite:
 	vmwrite %rsp, %rax
 	jbe  .Lfail
 
@@ -73,6 +75,7 @@ SYM_FUNC_START(shvm_vmx_enter)
 
 	UNWIND_HINT_SAVE
 	jnz  .Lresume
+.Lvmlaunch:
 	vmlaunch
 	jmp  .Lfail_guest_regs
 .Lresume:
@@ -132,4 +135,8 @@ SYM_INNER_LABEL(shvm_vmx_exit_point, SYM_L_GLOBAL)
 .Lfail:
 	mov  $1, %eax
 	jmp  .Lout
+
+	_ASM_EXTABLE(.Lvmwrite, .Lfail)
+	_ASM_EXTABLE(.Lvmlaunch, .Lfail_guest_regs)
+	_ASM_EXTABLE(.Lresume, .Lfail_guest_regs)
 SYM_FUNC_END(shvm_vmx_enter)

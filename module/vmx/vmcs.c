@@ -27,9 +27,7 @@ static DEFINE_IDA(vpid_ida);
 
 static void vmcs_clear(struct vmx_vmcs *vmcs)
 {
-	u64 pa = __pa(vmcs->region);
-
-	asm volatile("vmclear %0" : : "m"(pa) : "cc", "memory");
+	vmx_vmclear(__pa(vmcs->region));
 	if (this_cpu_read(vmx_current_vmcs) == vmcs)
 		this_cpu_write(vmx_current_vmcs, NULL);
 	list_del(&vmcs->on_cpu);
@@ -55,6 +53,19 @@ void vmx_clear_loaded_vmcss(void)
 	list_for_each_entry_safe(vmcs, tmp, this_cpu_ptr(&vmx_loaded_vmcss),
 				 on_cpu)
 		vmcs_clear(vmcs);
+}
+
+/*
+ * The same in an emergency (NMI, crash): the list may be half-updated by
+ * the code this interrupted, so only VMCLEAR, leave the list alone; the
+ * CPU is not coming back to it.
+ */
+void vmx_emergency_clear_loaded_vmcss(void)
+{
+	struct vmx_vmcs *vmcs;
+
+	list_for_each_entry(vmcs, this_cpu_ptr(&vmx_loaded_vmcss), on_cpu)
+		vmx_vmclear(__pa(vmcs->region));
 }
 
 /* VMCLEAR @vmcs wherever it is active (preemptible or not, irqs on). */
@@ -162,13 +173,13 @@ bool vmx_vmcs_load(struct vmx_vmcs *vmcs)
 		vmcs_clear_remote(vmcs);
 		local_irq_disable();
 		/* VMCLEAR leaves the launch state "clear": VMLAUNCH next. */
-		asm volatile("vmclear %0" : : "m"(pa) : "cc", "memory");
+		vmx_vmclear(pa);
 		list_add(&vmcs->on_cpu, this_cpu_ptr(&vmx_loaded_vmcss));
 		/* Pairs with vmcs_clear(): the list holds it before cpu says so. */
 		smp_wmb();
 		WRITE_ONCE(vmcs->cpu, cpu);
 		vmcs->launched = false;
-		asm volatile("vmptrld %0" : : "m"(pa) : "cc", "memory");
+		vmx_vmptrld(pa);
 		this_cpu_write(vmx_current_vmcs, vmcs);
 		local_irq_enable();
 		/* VMCLEAR may have dropped cached fields: write them all. */
@@ -180,7 +191,7 @@ bool vmx_vmcs_load(struct vmx_vmcs *vmcs)
 		vmcs->host_gs_base = 0;
 		moved = true;
 	} else if (this_cpu_read(vmx_current_vmcs) != vmcs) {
-		asm volatile("vmptrld %0" : : "m"(pa) : "cc", "memory");
+		vmx_vmptrld(pa);
 		this_cpu_write(vmx_current_vmcs, vmcs);
 	}
 	return moved;

@@ -7,6 +7,11 @@
  * to whoever wants it (kvm_intel). CPUs that come online while VMX is owned
  * are brought into VMX operation by the hotplug callback; CPUs that go
  * offline VMCLEAR what they hold and leave VMX operation.
+ *
+ * When the host goes down (reboot, power-off, kexec) the reboot notifier
+ * in shutdown.c calls vmx_shutdown(), which leaves VMX on every CPU for
+ * good; in an emergency (panic, crash dump, NMI shootdown) the kernel
+ * calls vmx_emergency_off_this_cpu() on each CPU.
  */
 #define pr_fmt(fmt) "shadowvm: " fmt
 
@@ -29,6 +34,7 @@ struct vmx_caps vmx_caps;
 static DEFINE_MUTEX(vmx_owner_lock);
 static unsigned int vmx_users;
 static bool vmx_enabled;		/* VMXON wanted on online CPUs */
+static bool vmx_going_down;		/* set once, never cleared */
 static enum cpuhp_state vmx_hp_state;
 static DEFINE_PER_CPU(void *, vmxon_region);
 static DEFINE_PER_CPU(bool, vmx_on);
@@ -186,12 +192,23 @@ static int vmx_on_this_cpu(void)
 	return 0;
 }
 
+/* Leave VMX operation on this CPU. */
+static void vmx_leave(void)
+{
+	unsigned int faulted;
+
+	asm volatile(VMX_INSN_CHECKED("vmxoff")
+		     : [faulted] "=&r"(faulted) : : "cc", "memory");
+	if (unlikely(faulted))
+		vmx_insn_fault("VMXOFF");
+}
+
 static void vmx_off_this_cpu(void)
 {
 	if (!this_cpu_read(vmx_on))
 		return;
 	vmx_clear_loaded_vmcss();
-	asm volatile("vmxoff" : : : "cc", "memory");
+	vmx_leave();
 	cr4_clear_bits(X86_CR4_VMXE);
 	this_cpu_write(vmx_on, false);
 }
@@ -207,6 +224,59 @@ static void vmx_on_ipi(void *failed)
 static void vmx_off_ipi(void *unused)
 {
 	vmx_off_this_cpu();
+}
+
+static void vmx_off_counted_ipi(void *count)
+{
+	if (this_cpu_read(vmx_on))
+		atomic_inc(count);
+	vmx_off_this_cpu();
+}
+
+bool vmx_host_going_down(void)
+{
+	return READ_ONCE(vmx_going_down);
+}
+
+unsigned int vmx_shutdown(void)
+{
+	atomic_t count = ATOMIC_INIT(0);
+
+	mutex_lock(&vmx_owner_lock);
+	/*
+	 * Before the IPIs: a vCPU that checks the flag with interrupts off
+	 * right before entry (vcpu.c) either sees it or has not taken the IPI
+	 * yet, and then the IPI makes it exit from the guest.
+	 */
+	WRITE_ONCE(vmx_going_down, true);
+	cpus_read_lock();
+	if (vmx_enabled) {
+		vmx_enabled = false;
+		on_each_cpu(vmx_off_counted_ipi, &count, 1);
+	}
+	cpus_read_unlock();
+	mutex_unlock(&vmx_owner_lock);
+	return atomic_read(&count);
+}
+
+void vmx_emergency_off_this_cpu(void)
+{
+	/* What this interrupted may fault next; the fixups let it. */
+	WRITE_ONCE(vmx_going_down, true);
+	if (!this_cpu_read(vmx_on))
+		return;
+	vmx_emergency_clear_loaded_vmcss();
+	vmx_leave();
+	cr4_clear_bits(X86_CR4_VMXE);
+	this_cpu_write(vmx_on, false);
+}
+
+void vmx_insn_fault(const char *insn)
+{
+	/* #UD after a shutdown turned VMX off under a vCPU is expected. */
+	if (READ_ONCE(vmx_going_down))
+		return;
+	WARN_ONCE(1, "shadowvm: %s faulted while in VMX operation\n", insn);
 }
 
 static int vmx_cpu_online(unsigned int cpu)
@@ -264,6 +334,11 @@ int vmx_get(void)
 	int cpu, err = 0;
 
 	mutex_lock(&vmx_owner_lock);
+	if (vmx_going_down) {
+		pr_notice_ratelimited("the host is going down: no new VMs\n");
+		err = -ESHUTDOWN;
+		goto out;
+	}
 	if (vmx_users) {
 		vmx_users++;
 		goto out;
@@ -292,6 +367,8 @@ int vmx_get(void)
 		}
 		per_cpu(vmxon_region, cpu) = page_address(p);
 	}
+	/* Before VMXON: an emergency in between finds the callback there. */
+	shutdown_emergency_register();
 	cpus_read_lock();
 	vmx_enabled = true;
 	on_each_cpu(vmx_on_ipi, &failed, 1);
@@ -302,6 +379,7 @@ int vmx_get(void)
 	}
 	cpus_read_unlock();
 	if (err) {
+		shutdown_emergency_unregister();
 		vmx_free_regions();
 		/*
 		 * CR4.VMXE was set: someone else is in VMX operation. Since
@@ -328,6 +406,7 @@ void vmx_put(void)
 		vmx_enabled = false;
 		on_each_cpu(vmx_off_ipi, NULL, 1);
 		cpus_read_unlock();
+		shutdown_emergency_unregister();
 		vmx_free_regions();
 	}
 	mutex_unlock(&vmx_owner_lock);
@@ -339,9 +418,13 @@ static void vpid_invalidate(unsigned long type, u16 vpid, u64 addr)
 		u64 vpid;
 		u64 addr;
 	} desc = { vpid, addr };
+	unsigned int faulted;
 
-	asm volatile("invvpid %0, %1" : : "m"(desc), "r"(type)
-		     : "cc", "memory");
+	asm volatile(VMX_INSN_CHECKED("invvpid %[desc], %[type]")
+		     : [faulted] "=&r"(faulted)
+		     : [desc] "m"(desc), [type] "r"(type) : "cc", "memory");
+	if (unlikely(faulted))
+		vmx_insn_fault("INVVPID");
 }
 
 /* All of @vpid's translations, global ones included. */
@@ -377,10 +460,14 @@ int vmx_module_init(void)
 	if (ret < 0)
 		return ret;
 	vmx_hp_state = ret;
-	return 0;
+	ret = shutdown_module_init();
+	if (ret)
+		cpuhp_remove_state_nocalls(vmx_hp_state);
+	return ret;
 }
 
 void vmx_module_exit(void)
 {
+	shutdown_module_exit();
 	cpuhp_remove_state_nocalls(vmx_hp_state);
 }

@@ -9,6 +9,7 @@
 #include <linux/types.h>
 #include <linux/list.h>
 #include <linux/percpu.h>
+#include <asm/asm.h>
 #include <asm/vmx.h>
 
 /* What the host CPU lets us use, fixed while VMX is owned. */
@@ -37,7 +38,27 @@ bool vmx_in_use_elsewhere(void);
 int vmx_module_init(void);
 /* VMCLEAR every VMCS active on this CPU (it leaves VMX operation). */
 void vmx_clear_loaded_vmcss(void);
+/* The same from an emergency callback: VMCLEAR only, lists untouched. */
+void vmx_emergency_clear_loaded_vmcss(void);
 void vmx_module_exit(void);
+
+/*
+ * The host going down (shutdown.c): once true, VMX is off or about to be
+ * on every CPU, no vCPU may enter and VMX instructions that fault are
+ * expected, not bugs.
+ */
+bool vmx_host_going_down(void);
+/* Reboot notifier: VMXOFF everywhere; returns how many CPUs were on. */
+unsigned int vmx_shutdown(void);
+/* Emergency (crash, kexec, NMI shootdown): this CPU, no locks, irqs off. */
+void vmx_emergency_off_this_cpu(void);
+/* A VMX instruction faulted: fine while going down, a bug otherwise. */
+void vmx_insn_fault(const char *insn);
+int shutdown_module_init(void);
+void shutdown_module_exit(void);
+/* The emergency callback follows VMX ownership (vmx_get/vmx_put). */
+void shutdown_emergency_register(void);
+void shutdown_emergency_unregister(void);
 
 /* Guest general-purpose registers in x86 encoding order (RSP unused). */
 enum vmx_reg {
@@ -82,19 +103,68 @@ void vmx_flush_vpid(u16 vpid);
 void vmx_flush_vpid_addr(u16 vpid, u64 addr);
 void vmx_flush_vpid_nonglobal(u16 vpid);
 
+/*
+ * Every VMX instruction has an exception fixup: a shutdown turns VMX off
+ * by IPI while a vCPU thread may be between two VMX instructions with
+ * interrupts on, and the next one raises #UD (see shutdown.c). The
+ * instruction runs at label 1; the fixup resumes at label 2, past the MOV
+ * that clears "faulted", so "faulted" says whether it raised anything.
+ */
+#define VMX_INSN_CHECKED(insn)			\
+	"mov $1, %[faulted]\n\t"		\
+	"1: " insn "\n\t"			\
+	"mov $0, %[faulted]\n\t"		\
+	"2:\n\t"				\
+	_ASM_EXTABLE(1b, 2b)
+
 static __always_inline unsigned long vmcs_read(unsigned long field)
 {
 	unsigned long value;
+	unsigned int faulted;
 
-	asm volatile("vmread %1, %0" : "=rm"(value) : "r"(field) : "cc");
+	asm volatile(VMX_INSN_CHECKED("vmread %[field], %[value]")
+		     : [value] "=r"(value), [faulted] "=&r"(faulted)
+		     : [field] "r"(field) : "cc");
+	if (unlikely(faulted)) {
+		vmx_insn_fault("VMREAD");
+		return 0;
+	}
 	return value;
 }
 
 static __always_inline void vmcs_write(unsigned long field,
 				       unsigned long value)
 {
-	asm volatile("vmwrite %1, %0" : : "r"(field), "rm"(value)
+	unsigned int faulted;
+
+	asm volatile(VMX_INSN_CHECKED("vmwrite %[value], %[field]")
+		     : [faulted] "=&r"(faulted)
+		     : [field] "r"(field), [value] "rm"(value)
 		     : "cc", "memory");
+	if (unlikely(faulted))
+		vmx_insn_fault("VMWRITE");
+}
+
+static __always_inline void vmx_vmclear(u64 pa)
+{
+	unsigned int faulted;
+
+	asm volatile(VMX_INSN_CHECKED("vmclear %[pa]")
+		     : [faulted] "=&r"(faulted) : [pa] "m"(pa)
+		     : "cc", "memory");
+	if (unlikely(faulted))
+		vmx_insn_fault("VMCLEAR");
+}
+
+static __always_inline void vmx_vmptrld(u64 pa)
+{
+	unsigned int faulted;
+
+	asm volatile(VMX_INSN_CHECKED("vmptrld %[pa]")
+		     : [faulted] "=&r"(faulted) : [pa] "m"(pa)
+		     : "cc", "memory");
+	if (unlikely(faulted))
+		vmx_insn_fault("VMPTRLD");
 }
 
 #endif /* SHADOWVM_VMX_H */

@@ -23,6 +23,9 @@
 #   bochs-612     bochs-vmx2 with the 6.12 cloud kernel and the module built
 #                 for it (build/module-<ABI612>/shadowvm.ko)
 #   qemu          QEMU TCG, no VMX: insmod, vmx_absent_test, rmmod
+#   bochs-reboot  Bochs vmx=2, two CPUs: the host goes down (reboot -f,
+#                 then an emergency restart by SysRq-b) while a guest runs
+#                 on the second CPU; VMX must be off on every CPU at reset
 #
 # Knobs (environment):
 #   CHECK_ONLY="bochs-vmx2 mmu-model"  run only these sources (space or comma)
@@ -53,7 +56,7 @@ fi
 # shellcheck source=/dev/null
 . "$BUILD/deps.env"
 
-ALL_SOURCES="docs build-warnings mmu-model emulate-test packaging bochs-vmx2 bochs-vmx1 bochs-smp bochs-612 qemu"
+ALL_SOURCES="docs build-warnings mmu-model emulate-test packaging bochs-vmx2 bochs-vmx1 bochs-smp bochs-612 qemu bochs-reboot"
 ONLY=" $(echo "${CHECK_ONLY:-$ALL_SOURCES}" | tr ',' ' ') "
 for s in $ONLY; do
 	case " $ALL_SOURCES " in
@@ -115,7 +118,7 @@ count_tap() {
 
 # ---------------------------------------------------------------- build
 boots_wanted=
-for m in bochs-vmx2 bochs-vmx1 bochs-smp bochs-612 qemu; do want $m && boots_wanted=1; done
+for m in bochs-vmx2 bochs-vmx1 bochs-smp bochs-612 qemu bochs-reboot; do want $m && boots_wanted=1; done
 # The module for the 6.12 kernel lives in a copy of the sources, so that
 # the 6.1 objects and ./shadowvm.ko stay as they are.
 MODDIR612=$BUILD/module-${ABI612:-none}
@@ -432,6 +435,75 @@ for m in bochs-vmx2 bochs-vmx1 bochs-smp bochs-612 qemu; do
 	fi
 	boot_and_count "$m" "$tests"
 done
+
+# ------------------------------------------------ host going down
+# One pass/fail line per check; the boot ends at the restart, so the
+# serial log and Bochs's dump of the CPUs at the triple fault (reboot=t)
+# are all there is.
+reboot_count() {
+	local how=$1 cpus=2 dir=$BUILD/emuhost/check-reboot-$1
+	local rp=0 rf=0 n on cpu cr4
+	check_line() {
+		if [ "$1" = ok ]; then
+			rp=$((rp + 1))
+		else
+			rf=$((rf + 1))
+			failure "" "---- bochs-reboot/$how: $2 ----"
+		fi
+	}
+	echo "check: bochs-reboot: $how"
+	EMUHOST_REBOOT_HOW=$how scripts/emuhost/boot.sh "check-reboot-$how" bochs-smp reboot
+	tr -d '\r' <"$dir/serial.log" >"$dir/serial.txt"
+	sed -n '/^@@EMUHOST INSMOD/,$p' "$dir/serial.txt" >"$dir/klog-after-insmod.txt"
+
+	grep -q '^@@EMUHOST INSMOD rc=0' "$dir/serial.txt"
+	check_line "$([ $? = 0 ] && echo ok)" "insmod shadowvm.ko failed"
+	grep -q "^@@EMUHOST REBOOT-GUEST running cpus=$cpus" "$dir/serial.txt"
+	check_line "$([ $? = 0 ] && echo ok)" "the loop guest was not running on $cpus CPUs"
+	if [ "$how" = reboot ]; then
+		grep -q "shadowvm: reboot: VMX off on $cpus CPUs" "$dir/serial.txt"
+		check_line "$([ $? = 0 ] && echo ok)" "no 'shadowvm: reboot: VMX off on $cpus CPUs' (reboot notifier)"
+		# The vCPU that was in the guest on the other CPU came out
+		# and its RUN failed instead of entering with VMX off.
+		grep -q 'shadowvm: RUN refused: the host is going down' "$dir/serial.txt"
+		check_line "$([ $? = 0 ] && echo ok)" "the running vCPU's RUN did not fail with 'host is going down'"
+		grep -q 'reboot: Restarting system' "$dir/serial.txt"
+		check_line "$([ $? = 0 ] && echo ok)" "the kernel did not reach 'Restarting system'"
+	else
+		grep -q 'sysrq: Resetting' "$dir/serial.txt"
+		check_line "$([ $? = 0 ] && echo ok)" "no 'sysrq: Resetting' (emergency restart)"
+	fi
+	! grep -Eq "$BAD_KERNEL" "$dir/klog-after-insmod.txt"
+	check_line "$([ $? = 0 ] && echo ok)" "kernel log after insmod is not clean"
+	grep -E -B2 -A25 "$BAD_KERNEL" "$dir/klog-after-insmod.txt" | head -n 60 >>"$FAILURES"
+	# reboot=t: the restart is a triple fault, which Bochs (reset on
+	# triple fault off) reports with every CPU's registers, then exits.
+	grep -q '>>PANIC<< exception(): 3rd' "$dir/bochs.log" 2>/dev/null
+	check_line "$([ $? = 0 ] && echo ok)" "no triple fault (the restart) in bochs.log"
+	# CR4.VMXE (bit 13) can only be clear outside VMX operation.
+	n=0 on=
+	while read -r cpu cr4; do
+		n=$((n + 1))
+		(( 0x$cr4 & 0x2000 )) && on="$on $cpu"
+	done < <(sed -n '/>>PANIC<< exception(): 3rd/,$p' "$dir/bochs.log" 2>/dev/null |
+		sed -n 's/.*\[\(CPU[0-9]*\) *\] | CR3=.* CR4=0x\([0-9a-f]*\).*/\1 \2/p' | sort -u)
+	[ "$n" = "$cpus" ] && [ -z "$on" ]
+	check_line "$([ $? = 0 ] && echo ok)" "CR4.VMXE at the reset: expected $cpus CPUs all clear, found $n CPUs${on:+, still in VMX:$on}"
+	if [ "$rf" -gt 0 ]; then
+		failure "" "---- bochs-reboot/$how: serial log after insmod (${dir#"$ROOT"/}/serial.txt) ----"
+		tail -n 30 "$dir/klog-after-insmod.txt" >>"$FAILURES"
+	fi
+	reboot_pass=$((reboot_pass + rp)) reboot_fail=$((reboot_fail + rf))
+	reboot_note="${reboot_note:+$reboot_note, }$how $rp/$rf in $(cat "$dir/boot.secs" 2>/dev/null || echo "?") s"
+}
+if want bochs-reboot; then
+	reboot_pass=0 reboot_fail=0 reboot_note=
+	for how in reboot sysrq-b; do
+		reboot_count $how
+	done
+	add_counts "$reboot_pass" "$reboot_fail" 0
+	summary bochs-reboot "$reboot_pass passed, $reboot_fail failed, 0 skipped ($reboot_note)"
+fi
 
 if [ $((total_pass + total_fail)) -eq 0 ]; then
 	failure "" "---- nothing ran ----"

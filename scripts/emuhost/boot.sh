@@ -15,6 +15,8 @@
 #              demo        run shadowvm-run --stats /guests/hello.bin
 #              bench       run EMUHOST_BENCH/run shadowvm, rmmod, load
 #                          kvm_intel ept=0, run EMUHOST_BENCH/run kvm
+#              reboot      start the loop guest, take the host down while
+#                          it runs (see init; the boot ends at the restart)
 #
 # Kernel (environment):
 #   EMUHOST_KERNEL    6.1: Debian 12's cloud kernel (KDIR, VMLINUZ in
@@ -34,11 +36,13 @@
 #   EMUHOST_MEM       emulated RAM, MiB       [512]
 #   EMUHOST_TEST_TIMEOUT  per test binary, s  [timeout= in selftests/settings]
 #   EMUHOST_TIMEOUT   whole emulator run, s   [600]
+#   EMUHOST_REBOOT_HOW  reboot mode: reboot (reboot -f) or sysrq-b [reboot]
 #   EMUHOST_SLOTS     emulators running at once on this machine [2]
 #   EMUHOST_SLOT_DIR  where the slot locks live  [/tmp/shadowvm-emuhost]
 #
-# The exit status says only whether the boot reached the end marker; the
-# verdict on the tests is scripts/check.sh's, taken from serial.log.
+# The exit status says only whether the boot reached the end marker (in
+# reboot mode: whether /init asked for the restart and did not come back);
+# the verdict on the tests is scripts/check.sh's, taken from serial.log.
 # Writes boot.secs (wall time of the emulator) and init.secs (wall time
 # until /init printed its first line).
 
@@ -49,13 +53,13 @@ BUILD=$ROOT/build
 HERE=$ROOT/scripts/emuhost
 
 usage() {
-	sed -n '5,17p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '5,19p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 [ $# -eq 3 ] || usage
 NAME=$1 MACHINE=$2 MODE=$3
 case $MACHINE in bochs-vmx2|bochs-vmx1|bochs-smp|qemu) ;; *) usage ;; esac
-case $MODE in tests|demo|bench) ;; *) usage ;; esac
+case $MODE in tests|demo|bench|reboot) ;; *) usage ;; esac
 
 [ -f "$BUILD/deps.env" ] || { echo "emuhost: build/deps.env missing: run 'make deps'" >&2; exit 1; }
 # shellcheck source=/dev/null
@@ -118,7 +122,8 @@ add_binary() {
 
 install -m 0755 "$BUSYBOX" "$ROOTFS/bin/busybox"
 install -m 0755 "$HERE/init" "$ROOTFS/init"
-printf 'MODE=%s\nTEST_TIMEOUT=%s\n' "$MODE" "$TEST_TIMEOUT" >"$ROOTFS/emuhost.conf"
+printf 'MODE=%s\nTEST_TIMEOUT=%s\nREBOOT_HOW=%s\n' "$MODE" "$TEST_TIMEOUT" \
+	"${EMUHOST_REBOOT_HOW:-reboot}" >"$ROOTFS/emuhost.conf"
 # Without /dev/console in the initramfs the kernel starts /init with no
 # stdio; /init re-opens it from devtmpfs too, so mknod may fail harmlessly.
 mknod -m 600 "$ROOTFS/dev/console" c 5 1 2>/dev/null || true
@@ -265,4 +270,9 @@ kill "$watcher" 2>/dev/null || true
 wait "$watcher" 2>/dev/null || true
 elapsed "$t0" >"$WORK/boot.secs"
 
-grep -q '^@@EMUHOST END' "$SERIAL"
+if [ "$MODE" = reboot ]; then
+	grep -q '^@@EMUHOST REBOOT-NOW' "$SERIAL" &&
+		! grep -q '^@@EMUHOST REBOOT-RETURNED' "$SERIAL"
+else
+	grep -q '^@@EMUHOST END' "$SERIAL"
+fi

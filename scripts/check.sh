@@ -23,9 +23,10 @@
 #   bochs-612     bochs-vmx2 with the 6.12 cloud kernel and the module built
 #                 for it (build/module-<ABI612>/shadowvm.ko)
 #   qemu          QEMU TCG, no VMX: insmod, vmx_absent_test, rmmod
-#   bochs-reboot  Bochs vmx=2, two CPUs: the host goes down (reboot -f,
-#                 then an emergency restart by SysRq-b) while a guest runs
-#                 on the second CPU; VMX must be off on every CPU at reset
+#   bochs-reboot  Bochs vmx=2, two CPUs: the host goes down (reboot -f, an
+#                 emergency restart by SysRq-b, a kexec into itself) while
+#                 a guest runs on the second CPU; VMX must be off on every
+#                 CPU at the reset, the kexec'd kernel must start both
 #
 # Knobs (environment):
 #   CHECK_ONLY="bochs-vmx2 mmu-model"  run only these sources (space or comma)
@@ -454,21 +455,31 @@ reboot_count() {
 	echo "check: bochs-reboot: $how"
 	EMUHOST_REBOOT_HOW=$how scripts/emuhost/boot.sh "check-reboot-$how" bochs-smp reboot
 	tr -d '\r' <"$dir/serial.log" >"$dir/serial.txt"
-	sed -n '/^@@EMUHOST INSMOD/,$p' "$dir/serial.txt" >"$dir/klog-after-insmod.txt"
+	# (the kexec'd kernel's own boot messages left out)
+	sed -n '/^@@EMUHOST INSMOD/,$p' "$dir/serial.txt" |
+		sed '/^@@EMUHOST KEXEC-BOOT/,$d' >"$dir/klog-after-insmod.txt"
 
 	grep -q '^@@EMUHOST INSMOD rc=0' "$dir/serial.txt"
 	check_line "$([ $? = 0 ] && echo ok)" "insmod shadowvm.ko failed"
 	grep -q "^@@EMUHOST REBOOT-GUEST running cpus=$cpus" "$dir/serial.txt"
 	check_line "$([ $? = 0 ] && echo ok)" "the loop guest was not running on $cpus CPUs"
-	if [ "$how" = reboot ]; then
+	if [ "$how" = reboot ] || [ "$how" = kexec ]; then
 		grep -q "shadowvm: reboot: VMX off on $cpus CPUs" "$dir/serial.txt"
 		check_line "$([ $? = 0 ] && echo ok)" "no 'shadowvm: reboot: VMX off on $cpus CPUs' (reboot notifier)"
 		# The vCPU that was in the guest on the other CPU came out
 		# and its RUN failed instead of entering with VMX off.
 		grep -q 'shadowvm: RUN refused: the host is going down' "$dir/serial.txt"
 		check_line "$([ $? = 0 ] && echo ok)" "the running vCPU's RUN did not fail with 'host is going down'"
+	fi
+	if [ "$how" = reboot ]; then
 		grep -q 'reboot: Restarting system' "$dir/serial.txt"
 		check_line "$([ $? = 0 ] && echo ok)" "the kernel did not reach 'Restarting system'"
+	elif [ "$how" = kexec ]; then
+		# The new kernel started its CPUs with INIT/SIPI, which a CPU
+		# left in VMX operation ignores; and the jump itself faults in
+		# VMX operation (the new kernel clears CR4.VMXE).
+		grep -q "^@@EMUHOST KEXEC-BOOT cpus=$cpus" "$dir/serial.txt"
+		check_line "$([ $? = 0 ] && echo ok)" "the kexec'd kernel did not come up with $cpus CPUs ($(grep -o 'KEXEC-BOOT.*' "$dir/serial.txt" || echo 'no KEXEC-BOOT line'))"
 	else
 		grep -q 'sysrq: Resetting' "$dir/serial.txt"
 		check_line "$([ $? = 0 ] && echo ok)" "no 'sysrq: Resetting' (emergency restart)"
@@ -476,19 +487,22 @@ reboot_count() {
 	! grep -Eq "$BAD_KERNEL" "$dir/klog-after-insmod.txt"
 	check_line "$([ $? = 0 ] && echo ok)" "kernel log after insmod is not clean"
 	grep -E -B2 -A25 "$BAD_KERNEL" "$dir/klog-after-insmod.txt" | head -n 60 >>"$FAILURES"
-	# reboot=t: the restart is a triple fault, which Bochs (reset on
-	# triple fault off) reports with every CPU's registers, then exits.
-	grep -q '>>PANIC<< exception(): 3rd' "$dir/bochs.log" 2>/dev/null
-	check_line "$([ $? = 0 ] && echo ok)" "no triple fault (the restart) in bochs.log"
-	# CR4.VMXE (bit 13) can only be clear outside VMX operation.
-	n=0 on=
-	while read -r cpu cr4; do
-		n=$((n + 1))
-		(( 0x$cr4 & 0x2000 )) && on="$on $cpu"
-	done < <(sed -n '/>>PANIC<< exception(): 3rd/,$p' "$dir/bochs.log" 2>/dev/null |
-		sed -n 's/.*\[\(CPU[0-9]*\) *\] | CR3=.* CR4=0x\([0-9a-f]*\).*/\1 \2/p' | sort -u)
-	[ "$n" = "$cpus" ] && [ -z "$on" ]
-	check_line "$([ $? = 0 ] && echo ok)" "CR4.VMXE at the reset: expected $cpus CPUs all clear, found $n CPUs${on:+, still in VMX:$on}"
+	if [ "$how" != kexec ]; then
+		# reboot=t: the restart is a triple fault, which Bochs (reset on
+		# triple fault off) reports with every CPU's registers, then
+		# exits.
+		grep -q '>>PANIC<< exception(): 3rd' "$dir/bochs.log" 2>/dev/null
+		check_line "$([ $? = 0 ] && echo ok)" "no triple fault (the restart) in bochs.log"
+		# CR4.VMXE (bit 13) can only be clear outside VMX operation.
+		n=0 on=
+		while read -r cpu cr4; do
+			n=$((n + 1))
+			(( 0x$cr4 & 0x2000 )) && on="$on $cpu"
+		done < <(sed -n '/>>PANIC<< exception(): 3rd/,$p' "$dir/bochs.log" 2>/dev/null |
+			sed -n 's/.*\[\(CPU[0-9]*\) *\] | CR3=.* CR4=0x\([0-9a-f]*\).*/\1 \2/p' | sort -u)
+		[ "$n" = "$cpus" ] && [ -z "$on" ]
+		check_line "$([ $? = 0 ] && echo ok)" "CR4.VMXE at the reset: expected $cpus CPUs all clear, found $n CPUs${on:+, still in VMX:$on}"
+	fi
 	if [ "$rf" -gt 0 ]; then
 		failure "" "---- bochs-reboot/$how: serial log after insmod (${dir#"$ROOT"/}/serial.txt) ----"
 		tail -n 30 "$dir/klog-after-insmod.txt" >>"$FAILURES"
@@ -498,7 +512,7 @@ reboot_count() {
 }
 if want bochs-reboot; then
 	reboot_pass=0 reboot_fail=0 reboot_note=
-	for how in reboot sysrq-b; do
+	for how in reboot sysrq-b kexec; do
 		reboot_count $how
 	done
 	add_counts "$reboot_pass" "$reboot_fail" 0

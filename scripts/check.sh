@@ -518,8 +518,8 @@ reboot_count() {
 for src in bochs-reboot bochs-kexec; do
 	want $src || continue
 	reboot_pass=0 reboot_fail=0 reboot_note=
-	# The emergency path on 6.12 too: its kernel side is what changed
-	# between versions upstream (the notifier is the same everywhere).
+	# The emergency path on 6.12 too: the kernel side of it is what
+	# changed most between versions upstream.
 	runs="reboot/6.1 sysrq-b/6.1 sysrq-b/6.12"
 	[ $src = bochs-kexec ] && runs=kexec/6.1
 	for run in $runs; do

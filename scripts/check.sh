@@ -164,30 +164,6 @@ if [ -n "$boots_wanted" ] && [ -z "${CHECK_NO_BUILD:-}" ]; then
 	[ -z "$build_failed" ] && summary build "ok ($(($(date +%s) - t0)) s)"
 fi
 
-# ----------------------------------------------------------------- docs
-# Sphinx warnings (and errors) start "FILE:LINE: WARNING:" or "ERROR:";
-# a page that has none is a pass.  A failed build with no such line (no
-# sphinx-build, a crash) is one failure.
-if want docs; then
-	echo "check: docs"
-	make htmldocs >"$OUT/docs.log" 2>&1
-	rc=$?
-	grep -E '(WARNING|ERROR|SEVERE|CRITICAL):' "$OUT/docs.log" >"$OUT/docs-warnings.txt"
-	nwarn=$(wc -l <"$OUT/docs-warnings.txt")
-	npages=$(find Documentation -name '*.rst' | wc -l)
-	nbad=$(sed -n 's|^\([^:]*\.rst\):.*|\1|p' "$OUT/docs-warnings.txt" | sort -u | wc -l)
-	f=$nwarn
-	[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
-	p=$((npages - nbad))
-	[ "$f" -gt 0 ] && [ "$nbad" -eq 0 ] && p=0
-	if [ "$f" -gt 0 ]; then
-		failure "" "---- docs: make htmldocs: $nwarn warning(s), exit status $rc ----"
-		failure_file "$OUT/docs.log" 60
-	fi
-	add_counts "$p" "$f" 0
-	summary docs "$p passed, $f failed, 0 skipped ($nwarn Sphinx warnings, $npages pages)"
-fi
-
 # ------------------------------------------------------- build warnings
 
 # Count the warnings of one from-scratch build (sets gcc objtool modpost
@@ -243,38 +219,6 @@ if want build-warnings; then
 	summary build-warnings "$bw_pass passed, $bw_fail failed, 0 skipped (${bw_notes#; }; $(($(date +%s) - bw_t0)) s)"
 fi
 
-# ------------------------------------------------------ host unit tests
-for d in mmu-model emulate-test; do
-	want $d || continue
-	if [ ! -d "selftests/$d" ]; then
-		summary $d "absent (selftests/$d does not exist yet; not counted)"
-		continue
-	fi
-	echo "check: $d"
-	make -C "selftests/$d" run >"$OUT/$d.log" 2>&1
-	rc=$?
-	count_tap "$d" "$OUT/$d.log" $rc
-	add_counts "$p" "$f" "$s"
-	summary $d "$p passed, $f failed, $s skipped"
-done
-
-# ------------------------------------------------------------ packaging
-if want packaging; then
-	echo "check: packaging"
-	# The launcher is all it needs built; make install builds the rest.
-	if [ -z "$boots_wanted" ] && [ -z "${CHECK_NO_BUILD:-}" ] &&
-	   ! make -j2 user >"$OUT/build-user.log" 2>&1; then
-		failure "" "---- packaging: make user failed ----"
-		failure_file "$OUT/build-user.log" 40
-	fi
-	t0=$(date +%s)
-	scripts/packaging-test.sh >"$OUT/packaging.log" 2>&1
-	rc=$?
-	count_tap packaging "$OUT/packaging.log" $rc
-	add_counts "$p" "$f" "$s"
-	summary packaging "$p passed, $f failed, $s skipped ($(($(date +%s) - t0)) s)"
-fi
-
 # ---------------------------------------------------------- emulated hosts
 
 # Split serial.txt into per-test outputs and the kernel log.
@@ -299,16 +243,64 @@ split_serial() {
 # in the kernel log, so boot-time noise of the emulated machine is ignored.
 BAD_KERNEL='Oops|BUG:|WARNING:|kmemleak|[Ll]eak|hung task|blocked for more than|general protection|Call Trace|Kernel panic'
 
+# Start one boot in the background (boot.sh waits for an emulator slot).
+# Its output goes to build/check/boot-NAME.log; boot_wait collects it.
+declare -A boot_pids
+boot_start() {
+	local name=$1
+	shift
+	echo "check: $name: booting (in the background)"
+	"$@" >"$OUT/boot-$name.log" 2>&1 &
+	boot_pids[$name]=$!
+}
+boot_wait() {
+	wait "${boot_pids[$1]}"
+	echo "check: $1: done"
+	cat "$OUT/boot-$1.log"
+}
+# Whether every boot started so far has packed its initramfs (boot.sh
+# touches "packed" once the module and test programs are copied), or
+# ended: after that, the build tree may change under them.
+boots_packed() {
+	local name dir
+	for name in "${!boot_pids[@]}"; do
+		dir=$BUILD/emuhost/check-$name
+		[ -f "$dir/packed" ] && continue
+		kill -0 "${boot_pids[$name]}" 2>/dev/null || continue
+		return 1
+	done
+}
+
+# The test programs a machine runs (empty: missing, counted as a failure).
+tests_for() {
+	case $1 in
+	bochs-smp)
+		# Two CPUs: the tests about host CPUs (migration, kicks, kills).
+		echo "${EMUHOST_SMP_TESTS-$(ls "$BUILD"/selftests/migration_test \
+			"$BUILD"/selftests/lifetime_test \
+			"$BUILD"/selftests/guest_test 2>/dev/null)}" ;;
+	qemu)
+		# No VMX here: only the test that expects its absence.
+		echo "${EMUHOST_QEMU_TESTS-$(ls "$BUILD/selftests/vmx_absent_test" 2>/dev/null)}" ;;
+	*)
+		echo "${EMUHOST_TESTS-$(ls "$BUILD"/selftests/*_test "$BUILD"/selftests/*_kvmtest 2>/dev/null)}" ;;
+	esac
+}
+
+boot_tests_start() {
+	local m=$1 machine=$1 kernel=6.1
+	# bochs-612: the vmx=2 machine with the other kernel.
+	[ "$m" = bochs-612 ] && machine=bochs-vmx2 kernel=6.12
+	boot_start "$m" env EMUHOST_KERNEL=$kernel EMUHOST_TESTS="$(tests_for "$m")" \
+		scripts/emuhost/boot.sh "check-$m" "$machine" tests
+}
+
 boot_and_count() {
-	local m=$1 tests=$2 machine=$1 kernel=6.1
+	local m=$1 tests=$2
 	local dir=$BUILD/emuhost/check-$m
 	local bp=0 bf=0 bs=0 tp=0 tf=0 ts=0 t name rc bootfail="" secs initsecs
 	local why skipped=""
-	# bochs-612: the vmx=2 machine with the other kernel.
-	[ "$m" = bochs-612 ] && machine=bochs-vmx2 kernel=6.12
-	echo "check: $m: booting"
-	EMUHOST_KERNEL=$kernel EMUHOST_TESTS="$tests" \
-		scripts/emuhost/boot.sh "check-$m" "$machine" tests
+	boot_wait "$m"
 	tr -d '\r' <"$dir/serial.log" >"$dir/serial.txt"
 	split_serial "$dir"
 
@@ -412,39 +404,25 @@ boot_and_count() {
 	[ -n "$skipped" ] && printf '%s' "$skipped" | sed 's/^/    skipped /' >>"$SUMMARY"
 }
 
-selftests=${EMUHOST_TESTS-$(ls "$BUILD"/selftests/*_test "$BUILD"/selftests/*_kvmtest 2>/dev/null)}
-for m in bochs-vmx2 bochs-vmx1 bochs-smp bochs-612 qemu; do
-	want $m || continue
-	if [ "$m" = bochs-smp ]; then
-		# Two CPUs: the tests about host CPUs (migration, kicks, kills).
-		tests=${EMUHOST_SMP_TESTS-$(ls "$BUILD"/selftests/migration_test \
-			"$BUILD"/selftests/lifetime_test \
-			"$BUILD"/selftests/guest_test 2>/dev/null)}
-		if [ -z "$tests" ]; then
-			failure "" "---- bochs-smp: build/selftests/migration_test is missing ----"
-			add_counts 0 1 0
-		fi
-	elif [ "$m" = qemu ]; then
-		# No VMX here: only the test that expects its absence.
-		tests=${EMUHOST_QEMU_TESTS-$(ls "$BUILD/selftests/vmx_absent_test" 2>/dev/null)}
-		if [ -z "$tests" ]; then
-			failure "" "---- qemu: build/selftests/vmx_absent_test is missing ----"
-			add_counts 0 1 0
-		fi
-	else
-		tests=$selftests
-		if [ -z "$tests" ]; then
-			failure "" "---- $m: no build/selftests/*_test to run ----"
-			add_counts 0 1 0
-		fi
-	fi
-	boot_and_count "$m" "$tests"
-done
-
 # ------------------------------------------------ host going down
 # One pass/fail line per check; the boot ends at the restart, so the
 # serial log and Bochs's dump of the CPUs at the triple fault (reboot=t)
 # are all there is.
+# The runs of a source: how/kernel.
+reboot_runs() {
+	# The emergency path on 6.12 too: the kernel side of it is what
+	# changed most between versions upstream.
+	if [ "$1" = bochs-kexec ]; then
+		echo kexec/6.1
+	else
+		echo reboot/6.1 sysrq-b/6.1 sysrq-b/6.12
+	fi
+}
+reboot_start() {
+	local how=$1 kernel=$2
+	boot_start "reboot-$how-$kernel" env EMUHOST_KERNEL=$kernel EMUHOST_REBOOT_HOW=$how \
+		scripts/emuhost/boot.sh "check-reboot-$how-$kernel" bochs-smp reboot
+}
 reboot_count() {
 	local src=$1 how=$2 kernel=$3 cpus=2 dir=$BUILD/emuhost/check-reboot-$2-$3
 	local rp=0 rf=0 n on cpu cr4
@@ -456,9 +434,7 @@ reboot_count() {
 			failure "" "---- $src/$how/$kernel: $2 ----"
 		fi
 	}
-	echo "check: $src: $how ($kernel)"
-	EMUHOST_KERNEL=$kernel EMUHOST_REBOOT_HOW=$how \
-		scripts/emuhost/boot.sh "check-reboot-$how-$kernel" bochs-smp reboot
+	boot_wait "reboot-$how-$kernel"
 	tr -d '\r' <"$dir/serial.log" >"$dir/serial.txt"
 	# (the kexec'd kernel's own boot messages left out)
 	sed -n '/^@@EMUHOST INSMOD/,$p' "$dir/serial.txt" |
@@ -515,14 +491,94 @@ reboot_count() {
 	reboot_pass=$((reboot_pass + rp)) reboot_fail=$((reboot_fail + rf))
 	reboot_note="${reboot_note:+$reboot_note, }$how/$kernel $rp/$rf in $(cat "$dir/boot.secs" 2>/dev/null || echo "?") s"
 }
+# ------------------------------------------------- start the boots
+# Every boot runs in the background, two at a time (boot.sh's emulator
+# slots, one per core), while the host-side sources below run; each is
+# counted when it is done.  They start after build-warnings, which
+# rebuilds the 6.12 module they pack.
+for m in bochs-vmx2 bochs-612 bochs-vmx1 bochs-smp qemu; do
+	want $m && boot_tests_start "$m"
+done
+for src in bochs-reboot bochs-kexec; do
+	want $src || continue
+	for run in $(reboot_runs $src); do
+		reboot_start "${run%/*}" "${run#*/}"
+	done
+done
+
+# ----------------------------------------------------------------- docs
+# Sphinx warnings (and errors) start "FILE:LINE: WARNING:" or "ERROR:";
+# a page that has none is a pass.  A failed build with no such line (no
+# sphinx-build, a crash) is one failure.
+if want docs; then
+	echo "check: docs"
+	make htmldocs >"$OUT/docs.log" 2>&1
+	rc=$?
+	grep -E '(WARNING|ERROR|SEVERE|CRITICAL):' "$OUT/docs.log" >"$OUT/docs-warnings.txt"
+	nwarn=$(wc -l <"$OUT/docs-warnings.txt")
+	npages=$(find Documentation -name '*.rst' | wc -l)
+	nbad=$(sed -n 's|^\([^:]*\.rst\):.*|\1|p' "$OUT/docs-warnings.txt" | sort -u | wc -l)
+	f=$nwarn
+	[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
+	p=$((npages - nbad))
+	[ "$f" -gt 0 ] && [ "$nbad" -eq 0 ] && p=0
+	if [ "$f" -gt 0 ]; then
+		failure "" "---- docs: make htmldocs: $nwarn warning(s), exit status $rc ----"
+		failure_file "$OUT/docs.log" 60
+	fi
+	add_counts "$p" "$f" 0
+	summary docs "$p passed, $f failed, 0 skipped ($nwarn Sphinx warnings, $npages pages)"
+fi
+
+# ------------------------------------------------------ host unit tests
+for d in mmu-model emulate-test; do
+	want $d || continue
+	if [ ! -d "selftests/$d" ]; then
+		summary $d "absent (selftests/$d does not exist yet; not counted)"
+		continue
+	fi
+	echo "check: $d"
+	make -C "selftests/$d" run >"$OUT/$d.log" 2>&1
+	rc=$?
+	count_tap "$d" "$OUT/$d.log" $rc
+	add_counts "$p" "$f" "$s"
+	summary $d "$p passed, $f failed, $s skipped"
+done
+
+# ------------------------------------------------------------ packaging
+if want packaging; then
+	echo "check: packaging"
+	# make install may relink ./shadowvm.ko: not while a boot copies it.
+	while ! boots_packed; do sleep 1; done
+	# The launcher is all it needs built; make install builds the rest.
+	if [ -z "$boots_wanted" ] && [ -z "${CHECK_NO_BUILD:-}" ] &&
+	   ! make -j2 user >"$OUT/build-user.log" 2>&1; then
+		failure "" "---- packaging: make user failed ----"
+		failure_file "$OUT/build-user.log" 40
+	fi
+	t0=$(date +%s)
+	scripts/packaging-test.sh >"$OUT/packaging.log" 2>&1
+	rc=$?
+	count_tap packaging "$OUT/packaging.log" $rc
+	add_counts "$p" "$f" "$s"
+	summary packaging "$p passed, $f failed, $s skipped ($(($(date +%s) - t0)) s)"
+fi
+
+# ------------------------------------------------- count the boots
+for m in bochs-vmx2 bochs-vmx1 bochs-smp bochs-612 qemu; do
+	want $m || continue
+	tests=$(tests_for "$m")
+	if [ -z "$tests" ]; then
+		failure "" "---- $m: no test programs in build/selftests to run ----"
+		add_counts 0 1 0
+	fi
+	boot_and_count "$m" "$tests"
+done
+
 for src in bochs-reboot bochs-kexec; do
 	want $src || continue
 	reboot_pass=0 reboot_fail=0 reboot_note=
-	# The emergency path on 6.12 too: the kernel side of it is what
-	# changed most between versions upstream.
-	runs="reboot/6.1 sysrq-b/6.1 sysrq-b/6.12"
-	[ $src = bochs-kexec ] && runs=kexec/6.1
-	for run in $runs; do
+	for run in $(reboot_runs $src); do
 		reboot_count "$src" "${run%/*}" "${run#*/}"
 	done
 	add_counts "$reboot_pass" "$reboot_fail" 0

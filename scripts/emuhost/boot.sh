@@ -175,6 +175,10 @@ if [ "$MODE" = reboot ] && [ "${EMUHOST_REBOOT_HOW:-}" = kexec ]; then
 	add_binary "${EMUHOST_KEXEC:-$BUILD/selftests/kexec-file}" bin/kexec-file
 fi
 (cd "$ROOTFS" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$WORK/initrd"
+# Everything taken from the build tree is in the initramfs now (and the
+# kernel image is read from build/deps only): whoever waits for this may
+# rebuild the module or the test programs.
+touch "$WORK/packed"
 
 CMDLINE="console=ttyS0,115200 loglevel=4 mitigations=off nokaslr cryptomgr.notests panic=1 oops=panic reboot=t ${EMUHOST_CMDLINE_EXTRA:-}"
 # kexec_file_load hashes the image (~16 MiB) for ~30 s of emulated time

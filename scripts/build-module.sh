@@ -8,7 +8,7 @@
 # Kbuild's M= puts the objects next to the sources, so a second kernel
 # built in the tree would clobber the first one's objects (and the
 # top-level ./shadowvm.ko that boot.sh loads).  This copies the module's
-# sources (Kbuild, include/, module/: *.c, *.h, *.S only) into OUTDIR and
+# sources (Kbuild, VERSION, include/, module/: *.c, *.h, *.S only) into OUTDIR and
 # builds there with W=1; OUTDIR/shadowvm.ko is the result.  rsync keeps
 # the objects already in OUTDIR, so a second run is incremental.
 # Extra arguments go to make, e.g. -j2 or C=2 (sparse).
@@ -25,5 +25,5 @@ mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 cd "$ROOT"
 rsync -a --delete --include='*/' --include='*.[chS]' --include=Kbuild \
-	--exclude='*' Kbuild include module "$OUT/"
+	--include=VERSION --exclude='*' Kbuild VERSION include module "$OUT/"
 exec make -C "$KDIR" M="$OUT" W=1 "$@" modules

@@ -136,6 +136,13 @@ if [ -f "$KO" ]; then
 else
 	echo "emuhost: warning: $KO missing; insmod will fail" >&2
 fi
+# The test programs skip when these are missing (a VMX machine may lack
+# them); here that would hide a broken build, so a tests boot needs them.
+if [ "$MODE" = tests ]; then
+	for f in "$RUN" "$STAT" "$GUESTS/hello.bin"; do
+		[ -f "$f" ] || { echo "emuhost: $f missing: build it first (make user)" >&2; exit 1; }
+	done
+fi
 [ -f "$RUN" ] && add_binary "$RUN" bin/shadowvm-run
 [ -f "$STAT" ] && add_binary "$STAT" bin/shadowvm-stat
 for g in "$GUESTS"/*.bin; do

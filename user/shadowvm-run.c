@@ -32,7 +32,7 @@
  */
 #define EXIT_USAGE		2	/* bad option or argument */
 #define EXIT_SETUP_ERROR	4	/* could not build or start the VM */
-#define EXIT_GUEST_ERROR	6	/* SHUTDOWN, FAIL_ENTRY, INTERNAL_ERROR */
+#define EXIT_GUEST_ERROR	6	/* bad guest exit or RUN failed */
 
 static const char usage_text[] =
 "Usage: shadowvm-run [OPTIONS] IMAGE\n"
@@ -79,8 +79,10 @@ static const char usage_text[] =
 "\n"
 "Exit status: 0 guest executed HLT; (V << 1) | 1 (odd) debug exit;\n"
 "2 usage error; 4 setup error (guest RAM, image, /dev/shadowvm or VM\n"
-"creation); 6 triple fault, failed VM entry or internal error (reason and\n"
-"registers on stderr); killed by the signal that stopped it.\n";
+"creation); 6 triple fault, failed VM entry, internal error or the run\n"
+"ioctl failed, e.g. EIO when the host is going down (reason and registers\n"
+"on stderr). SIGINT, SIGTERM or SIGHUP stop the guest and the launcher\n"
+"dies of the same signal; other signals have their default action.\n";
 
 /* A bad command line: one line saying what, one saying where to look. */
 static int usage_error(const char *fmt, const char *arg)
@@ -204,7 +206,7 @@ static int run_loop(struct vmb *b, struct devices *dev)
 		if (err == -EINTR) {
 			if (stop_signal)
 				return -stop_signal;
-			continue;	/* a signal we do not stop for */
+			continue;	/* e.g. SIGSTOP, then SIGCONT: go on */
 		}
 		if (err) {
 			fprintf(stderr, "shadowvm-run: %s\n", b->err);

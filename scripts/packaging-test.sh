@@ -8,7 +8,9 @@
 #              shadowvm-stat's once it exists) agree
 #   cli        shadowvm-run's command line without VMX: usage errors (one
 #              line + "Try ... --help", status 2), -m in MiB, setup errors
-#              (status 4), the exit-status table of the man page = the code
+#              (status 4); the exit statuses of the code (EXIT_*) = the
+#              man page's table = ioctl-api.rst's table = the selftests'
+#              LAUNCH_EXIT_*, both ways
 #   man        every Documentation/man/*.1 renders without a groff warning;
 #              shadowvm-run.1 documents every option --help lists
 #   install    make install / uninstall into a DESTDIR under build/: the
@@ -187,6 +189,42 @@ if [ -n "$codes" ] && [ -z "$bad" ]; then
 else
 	notok "launcher exit statuses are even and in shadowvm-run(1)" \
 		"codes: '$codes', problems:$bad"
+fi
+# And the other way round: every number the tables list is 0 (HLT) or
+# one of the code's EXIT_* values, and each table lists them all.
+# same_codes DESC LISTED: LISTED (numbers, any order) = 0 + $codes.
+want=$(tr ' ' '\n' <<<"0 $codes" | sort -n | tr '\n' ' ')
+same_codes() {
+	local got
+	got=$(tr -s ' \n' '\n' <<<"$2" | grep . | sort -n | tr '\n' ' ')
+	if [ -n "$codes" ] && [ "$got" = "$want" ]; then
+		ok "$1 lists exactly the statuses 0 $codes"
+	else
+		notok "$1 lists exactly the statuses 0 $codes" \
+			"it lists '${got% }', the code has '${want% }'"
+	fi
+}
+same_codes "shadowvm-run(1) EXIT STATUS" \
+	"$(awk '/^\.TP/ { tag = 1; next } tag && /^\.B [0-9]+$/ { print $2 } { tag = 0 }' <<<"$table")"
+# ioctl-api.rst: the rows that start with a number in the first table
+# (between its two ===== rules) after the "Exit status" heading.
+same_codes "Documentation/ioctl-api.rst exit-status table" \
+	"$(awk '/^Exit status$/ { on = 1; next }
+		on && /^=+ / { if (++rule == 2) exit; next }
+		rule == 1 && /^[0-9]+ / { print $1 }' Documentation/ioctl-api.rst)"
+# The selftests' LAUNCH_EXIT_* = the launcher's EXIT_*, by name (_ERROR
+# dropped: LAUNCH_EXIT_SETUP is EXIT_SETUP_ERROR) and value.
+exit_defs() {
+	sed -n "s/^#define $1EXIT_\([A-Z_]*\)[[:space:]]\+\([0-9]\+\).*/\1=\2/p" "$2" |
+		sed 's/_ERROR=/=/' | sort | tr '\n' ' '
+}
+cdefs=$(exit_defs "" user/shadowvm-run.c)
+tdefs=$(exit_defs LAUNCH_ selftests/test_util.h)
+if [ -n "$cdefs" ] && [ "$cdefs" = "$tdefs" ]; then
+	ok "selftests/test_util.h LAUNCH_EXIT_* = shadowvm-run's EXIT_* (${cdefs% })"
+else
+	notok "selftests/test_util.h LAUNCH_EXIT_* = shadowvm-run's EXIT_*" \
+		"test_util.h: '${tdefs% }'" "shadowvm-run.c: '${cdefs% }'"
 fi
 
 # ----------------------------------------------------------------- man

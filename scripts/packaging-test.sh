@@ -4,8 +4,8 @@
 # Packaging on the build machine, no emulator, no module loaded; TAP on
 # stdout.  Run by scripts/check.sh as the "packaging" source.
 #
-#   version    VERSION, dkms.conf, shadowvm-run --version (and
-#              shadowvm-stat's once it exists) agree
+#   version    VERSION, dkms.conf, shadowvm-run and shadowvm-stat
+#              --version and every man page's .TH agree
 #   cli        shadowvm-run's command line without VMX: usage errors (one
 #              line + "Try ... --help", status 2), -m in MiB, setup errors
 #              (status 4); the exit statuses of the code (EXIT_*) = the
@@ -87,6 +87,17 @@ if [ -x "$BUILD/user/shadowvm-stat" ]; then
 else
 	skip "shadowvm-stat --version says $VERSION" "build/user/shadowvm-stat not built"
 fi
+
+# Every man page's .TH names the package and its version: "shadowvm X.Y.Z".
+for page in Documentation/man/*.1; do
+	tv=$(sed -n 's/^\.TH .*"shadowvm \([^"]*\)".*/\1/p' "$page")
+	if [ "$tv" = "$VERSION" ]; then
+		ok "${page##*/} .TH says shadowvm $VERSION"
+	else
+		notok "${page##*/} .TH says shadowvm $VERSION" \
+			"got '$(sed -n '/^\.TH /p' "$page")': update it with VERSION"
+	fi
+done
 
 # ----------------------------------------------------------------- cli
 # launch NAME ARGS...: run the launcher, keep stdout/stderr/status.

@@ -112,10 +112,7 @@ install-module: module
 
 install-user: user
 	$(INSTALL) -D -m 0755 $(BUILD)/user/shadowvm-run $(DESTDIR)$(BINDIR)/shadowvm-run
-	@# shadowvm-stat comes with the stats fd; install it once it is built.
-	if [ -f $(BUILD)/user/shadowvm-stat ]; then \
-		$(INSTALL) -D -m 0755 $(BUILD)/user/shadowvm-stat \
-			$(DESTDIR)$(BINDIR)/shadowvm-stat; fi
+	$(INSTALL) -D -m 0755 $(BUILD)/user/shadowvm-stat $(DESTDIR)$(BINDIR)/shadowvm-stat
 	$(INSTALL) -D -m 0644 include/uapi/linux/shadowvm.h \
 		$(DESTDIR)$(INCLUDEDIR)/linux/shadowvm.h
 	$(INSTALL) -D -m 0644 $(UDEV_RULE) $(DESTDIR)$(UDEVRULESDIR)/60-shadowvm.rules

@@ -189,6 +189,7 @@ TEST_F(stats, vm_header_and_descriptors)
 	const char *bad;
 	size_t len;
 	char *img;
+	int i;
 
 	ASSERT_LE(0, fd) TH_LOG("GET_STATS_FD: %s", strerror(-fd));
 	img = read_image(fd, &len);
@@ -198,18 +199,21 @@ TEST_F(stats, vm_header_and_descriptors)
 	free(img);
 	/* The library reads it too, and knows the types. */
 	ASSERT_EQ(0, svm_stats_open(&s, fd));
-	EXPECT_STREQ("instant",
-		     svm_stats_type_name(s.desc[svm_stats_find(&s, "shadow_pages")].flags));
-	EXPECT_STREQ("peak",
-		     svm_stats_type_name(s.desc[svm_stats_find(&s, "shadow_pages_max")].flags));
-	EXPECT_STREQ("cumulative",
-		     svm_stats_type_name(s.desc[svm_stats_find(&s, "exits")].flags));
-	EXPECT_STREQ("pages",
-		     svm_stats_unit_name(s.desc[svm_stats_find(&s, "shadow_pages")].flags));
+	/* A missing name is -1: check before indexing desc[] with it. */
+	i = svm_stats_find(&s, "shadow_pages");
+	ASSERT_LE(0, i);
+	EXPECT_STREQ("instant", svm_stats_type_name(s.desc[i].flags));
+	EXPECT_STREQ("pages", svm_stats_unit_name(s.desc[i].flags));
+	i = svm_stats_find(&s, "shadow_pages_max");
+	ASSERT_LE(0, i);
+	EXPECT_STREQ("peak", svm_stats_type_name(s.desc[i].flags));
+	i = svm_stats_find(&s, "exits");
+	ASSERT_LE(0, i);
+	EXPECT_STREQ("cumulative", svm_stats_type_name(s.desc[i].flags));
 	/* A counter the deprecated GET_STATS never had. */
 	EXPECT_LE(0, svm_stats_find(&s, "shadow_root_loads"));
 	ASSERT_EQ(0, svm_stats_read(&s));
-	EXPECT_EQ(0, svm_stats_value(&s, svm_stats_find(&s, "exits")));
+	EXPECT_EQ(0, svm_stats_value(&s, i));
 	svm_stats_close(&s);
 }
 

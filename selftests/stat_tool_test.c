@@ -13,26 +13,12 @@
 #include "test_util.h"
 #include "kselftest_harness.h"
 
-#define DEBUGFS_DIR	"/sys/kernel/debug/shadowvm"
-
 static const char *tool_path(void)
 {
-	const char *p = getenv("SHADOWVM_STAT");
-	const char *path = getenv("PATH");
 	static char buf[4096];
 
-	if (p && *p)
-		return p;
-	while (path && *path) {
-		const char *end = strchrnul(path, ':');
-
-		snprintf(buf, sizeof(buf), "%.*s/shadowvm-stat",
-			 (int)(end - path), path);
-		if (!access(buf, X_OK))
-			return buf;
-		path = *end ? end + 1 : end;
-	}
-	return "build/user/shadowvm-stat";
+	return find_tool("SHADOWVM_STAT", "shadowvm-stat",
+			 "build/user/shadowvm-stat", buf, sizeof(buf));
 }
 
 struct tool {
@@ -41,37 +27,88 @@ struct tool {
 };
 
 /*
- * Run the tool with @args (one string, split by the shell), stdout and
- * stderr together; kill it with SIGINT after @secs if it is still running
- * (0: let it finish).
+ * Run the tool with @args (NULL-terminated, without argv[0]), stdout and
+ * stderr together, stdin /dev/null. After @secs (0: no limit) send it
+ * SIGINT, as Ctrl-C would: it is run directly, not under timeout(1),
+ * whose own status (124) would hide the tool's.
  */
-static int run_tool(struct tool *t, const char *args, int secs)
+static int run_tool(struct tool *t, const char *const *args, int secs)
 {
-	char cmd[8192];
+	const char *argv[16] = { tool_path() };
+	struct timespec t0, now;
+	char scratch[4096];
+	bool sent = false;
 	size_t len = 0;
-	FILE *p;
-	int st;
+	int fds[2], i, st;
+	pid_t pid;
 
-	if (secs)
-		snprintf(cmd, sizeof(cmd), "timeout -s INT %d %s %s 2>&1 </dev/null",
-			 secs, tool_path(), args);
-	else
-		snprintf(cmd, sizeof(cmd), "%s %s 2>&1 </dev/null", tool_path(), args);
-	p = popen(cmd, "r");
-	if (!p)
+	for (i = 0; args[i] && i < 14; i++)
+		argv[i + 1] = args[i];
+	argv[i + 1] = NULL;
+	t->out[0] = 0;
+	t->status = -1;
+	if (pipe2(fds, O_CLOEXEC))
 		return -1;
-	while (len < sizeof(t->out) - 1) {
-		size_t n = fread(t->out + len, 1, sizeof(t->out) - 1 - len, p);
+	pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	if (!pid) {
+		int null = open("/dev/null", O_RDONLY);
 
-		if (!n)
+		if (null < 0 || dup2(null, 0) < 0 || dup2(fds[1], 1) < 0 ||
+		    dup2(fds[1], 2) < 0)
+			_exit(127);
+		execv(argv[0], (char *const *)argv);
+		fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(fds[1]);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		struct pollfd p = { .fd = fds[0], .events = POLLIN };
+		int left = -1;
+		ssize_t n;
+
+		if (secs && !sent) {
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			left = secs * 1000 - ((now.tv_sec - t0.tv_sec) * 1000 +
+					      (now.tv_nsec - t0.tv_nsec) / 1000000);
+			if (left <= 0) {
+				kill(pid, SIGINT);
+				sent = true;
+				left = -1;
+			}
+		}
+		if (poll(&p, 1, left) < 0) {
+			if (errno == EINTR)
+				continue;
 			break;
-		len += n;
+		}
+		if (!p.revents)
+			continue;
+		/* Past the buffer, keep draining so that the tool never blocks. */
+		if (len < sizeof(t->out) - 1)
+			n = read(fds[0], t->out + len, sizeof(t->out) - 1 - len);
+		else
+			n = read(fds[0], scratch, sizeof(scratch));
+		if (n <= 0)
+			break;
+		if (len < sizeof(t->out) - 1)
+			len += n;
 	}
 	t->out[len] = 0;
-	st = pclose(p);
+	close(fds[0]);
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -1;
 	t->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 	return t->status;
 }
+
+#define ARGS(...)	((const char *const []){ __VA_ARGS__, NULL })
 
 /* Crude JSON check: balanced braces/brackets outside strings, one value. */
 static bool json_balanced(const char *s, const char *end)
@@ -136,12 +173,18 @@ FIXTURE_SETUP(guest)
 	guest_path(image, sizeof(image), "loop");
 	if (access(image, R_OK))
 		SKIP(return, "the loop guest is missing (SHADOWVM_GUEST_DIR?)");
-	if (access(DEBUGFS_DIR, R_OK))
-		SKIP(return, DEBUGFS_DIR " absent (debugfs not mounted?)");
+	REQUIRE_DEBUGFS_DIR();
 	ASSERT_EQ(0, launcher_start(&self->l, args));
+	/*
+	 * The guest printed its line: its VM exists and it is spinning. A
+	 * failed ASSERT skips the teardown, so stop the launcher first.
+	 */
+	if (!launcher_read(&self->l, "looping", 60000)) {
+		kill(self->l.pid, SIGKILL);
+		launcher_wait(&self->l);
+		ASSERT_TRUE(false) LOG_LAUNCH(&self->l);
+	}
 	self->started = true;
-	/* The guest printed its line: its VM exists and it is spinning. */
-	ASSERT_TRUE(launcher_read(&self->l, "looping", 60000)) LOG_LAUNCH(&self->l);
 }
 
 FIXTURE_TEARDOWN(guest)
@@ -157,7 +200,7 @@ TEST_F(guest, once_json_lists_the_vm)
 	struct tool t;
 	const char *vm;
 
-	ASSERT_EQ(0, run_tool(&t, "-1 --json", 0)) TH_LOG("%s", t.out);
+	ASSERT_EQ(0, run_tool(&t, ARGS("-1", "--json"), 0)) TH_LOG("%s", t.out);
 	EXPECT_EQ('{', t.out[0]) TH_LOG("%s", t.out);
 	EXPECT_TRUE(json_balanced(t.out, t.out + strlen(t.out))) TH_LOG("%s", t.out);
 	/* Exactly one document, ending in a newline. */
@@ -176,7 +219,7 @@ TEST_F(guest, once_table_lists_the_vm)
 	char head[64];
 	struct tool t;
 
-	ASSERT_EQ(0, run_tool(&t, "-1", 0)) TH_LOG("%s", t.out);
+	ASSERT_EQ(0, run_tool(&t, ARGS("-1"), 0)) TH_LOG("%s", t.out);
 	snprintf(head, sizeof(head), "(pid %d)", self->l.pid);
 	EXPECT_NE(NULL, strstr(t.out, head)) TH_LOG("%s", t.out);
 	EXPECT_NE(NULL, strstr(t.out, "exits_external_interrupt")) TH_LOG("%s", t.out);
@@ -188,7 +231,7 @@ TEST_F(guest, live_json_has_rates)
 	struct tool t;
 
 	/* Ctrl-C (SIGINT) after 3 s ends it cleanly, status 0. */
-	run_tool(&t, "--json --interval 1", 3);
+	run_tool(&t, ARGS("--json", "--interval", "1"), 3);
 	EXPECT_EQ(0, t.status) TH_LOG("%s", t.out);
 	second = strchr(t.out, '\n');
 	ASSERT_NE(NULL, second) TH_LOG("%s", t.out);
@@ -205,25 +248,24 @@ TEST(version_and_usage)
 {
 	struct tool t;
 
-	EXPECT_EQ(0, run_tool(&t, "--version", 0));
+	EXPECT_EQ(0, run_tool(&t, ARGS("--version"), 0));
 	EXPECT_EQ(0, strncmp(t.out, "shadowvm-stat ", 14)) TH_LOG("%s", t.out);
-	EXPECT_EQ(0, run_tool(&t, "--help", 0));
+	EXPECT_EQ(0, run_tool(&t, ARGS("--help"), 0));
 	EXPECT_NE(NULL, strstr(t.out, "--json"));
-	EXPECT_EQ(2, run_tool(&t, "--no-such-option", 0));
+	EXPECT_EQ(2, run_tool(&t, ARGS("--no-such-option"), 0));
 	EXPECT_NE(NULL, strstr(t.out, "--help")) TH_LOG("%s", t.out);
-	EXPECT_EQ(2, run_tool(&t, "--interval 0", 0));
+	EXPECT_EQ(2, run_tool(&t, ARGS("--interval", "0"), 0));
 }
 
 TEST(errors_say_why)
 {
 	struct tool t;
 
-	EXPECT_EQ(1, run_tool(&t, "-1 -d /nonexistent/shadowvm", 0));
+	EXPECT_EQ(1, run_tool(&t, ARGS("-1", "-d", "/nonexistent/shadowvm"), 0));
 	EXPECT_NE(NULL, strstr(t.out, "shadowvm.ko loaded")) TH_LOG("%s", t.out);
 	/* No VM: every test's VM is gone by now (each runs in a child). */
-	if (access(DEBUGFS_DIR, R_OK))
-		SKIP(return, DEBUGFS_DIR " absent (debugfs not mounted?)");
-	EXPECT_EQ(1, run_tool(&t, "-1 --json", 0)) TH_LOG("%s", t.out);
+	REQUIRE_DEBUGFS_DIR();
+	EXPECT_EQ(1, run_tool(&t, ARGS("-1", "--json"), 0)) TH_LOG("%s", t.out);
 	EXPECT_NE(NULL, strstr(t.out, "no shadowvm VM is running")) TH_LOG("%s", t.out);
 }
 

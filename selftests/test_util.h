@@ -22,9 +22,12 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/magic.h>
 
 #include "kselftest.h"
 #include "lib/guest.h"
@@ -236,25 +239,37 @@ static inline void tvm_run_serial(struct tvm *t, struct serial_result *r,
 	}
 }
 
-/* Launcher to run: $SHADOWVM_RUN, "shadowvm-run" in PATH, or the build. */
-static inline const char *launcher_path(void)
+/*
+ * A user tool to run: the value of $@env if set, else @name found in PATH
+ * (written to @buf), else @fallback (the build tree's copy).
+ */
+static inline const char *find_tool(const char *env, const char *name,
+				    const char *fallback, char *buf,
+				    size_t len)
 {
-	const char *p = getenv("SHADOWVM_RUN");
+	const char *p = getenv(env);
 	const char *path = getenv("PATH");
-	static char buf[4096];
 
 	if (p && *p)
 		return p;
 	while (path && *path) {
 		const char *end = strchrnul(path, ':');
 
-		snprintf(buf, sizeof(buf), "%.*s/shadowvm-run",
-			 (int)(end - path), path);
+		snprintf(buf, len, "%.*s/%s", (int)(end - path), path, name);
 		if (!access(buf, X_OK))
 			return buf;
 		path = *end ? end + 1 : end;
 	}
-	return "build/user/shadowvm-run";
+	return fallback;
+}
+
+/* Launcher to run: $SHADOWVM_RUN, "shadowvm-run" in PATH, or the build. */
+static inline const char *launcher_path(void)
+{
+	static char buf[4096];
+
+	return find_tool("SHADOWVM_RUN", "shadowvm-run",
+			 "build/user/shadowvm-run", buf, sizeof(buf));
 }
 
 /* Whole-binary skip for programs that run the launcher, when it is absent. */
@@ -418,6 +433,32 @@ static inline long long num_after(const char *out, const char *what)
 
 	return p ? strtoll(p + strlen(what), NULL, 10) : -1;
 }
+
+#define DEBUGFS_DIR	"/sys/kernel/debug/shadowvm"
+
+/*
+ * Whether debugfs is mounted at /sys/kernel/debug. The emulated host's
+ * /init mounts it, so there a missing shadowvm/ directory is a module bug
+ * (fail); only a host without debugfs there is a reason to skip.
+ */
+static inline bool debugfs_mounted(void)
+{
+	struct statfs sf;
+
+	return !statfs("/sys/kernel/debug", &sf) && sf.f_type == DEBUGFS_MAGIC;
+}
+
+/*
+ * Inside a test or fixture setup (uses _metadata): skip when debugfs is
+ * not mounted, fail when it is but the module's directory is missing.
+ */
+#define REQUIRE_DEBUGFS_DIR() do {					\
+	if (!debugfs_mounted())						\
+		SKIP(return, "debugfs is not mounted at /sys/kernel/debug"); \
+	ASSERT_EQ(0, access(DEBUGFS_DIR, R_OK))				\
+		TH_LOG(DEBUGFS_DIR ": %s (debugfs is mounted)",		\
+		       strerror(errno));				\
+} while (0)
 
 #define AUDIT_PARAM	"/sys/module/shadowvm/parameters/audit"
 

@@ -306,6 +306,7 @@ static inline int launcher_start(struct launch *l, const char *const *args)
 {
 	int out[2], err[2];
 	const char *argv[32];
+	pid_t parent = getpid();
 	int i;
 
 	memset(l, 0, sizeof(*l));
@@ -319,6 +320,14 @@ static inline int launcher_start(struct launch *l, const char *const *args)
 	if (l->pid < 0)
 		return -errno;
 	if (l->pid == 0) {
+		/*
+		 * Die with the test: a test process that fails an ASSERT
+		 * (or is killed by the harness's timeout) exits without
+		 * its teardown, and a launcher running a spinning guest
+		 * would otherwise be orphaned and keep a CPU busy.
+		 */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+			_exit(127);
 		dup2(out[1], 1);
 		dup2(err[1], 2);
 		execv(argv[0], (char *const *)argv);

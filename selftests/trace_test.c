@@ -5,7 +5,8 @@
  * read the trace buffer and check that the events appear with plausible
  * fields, and that their numbers agree with the VM's statistics (the
  * launcher's --stats). Events are disabled and the buffer cleared after
- * every test. Skips when tracefs cannot be found or mounted.
+ * every test; tracing_on and buffer_size_kb are put back as they were.
+ * Skips when tracefs cannot be found or mounted.
  */
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -27,7 +28,9 @@
 } while (0)
 
 static char tracefs[256];
+/* The state before the program, restored at its end and after each test. */
 static char old_buffer_kb[32];
+static char old_tracing_on[8];
 
 static const char *const events[] = {
 	"shadowvm_entry", "shadowvm_exit", "shadowvm_fault",
@@ -118,6 +121,23 @@ static int enable_event(const char *event, bool on)
 
 	snprintf(name, sizeof(name), "events/shadowvm/%s/enable", event);
 	return tfs_write(name, on ? "1" : "0");
+}
+
+/* tracing_on as it was before the program ("0" or "1"). */
+static void restore_tracing_on(void)
+{
+	if (old_tracing_on[0] == '0' || old_tracing_on[0] == '1')
+		tfs_write("tracing_on", old_tracing_on);
+}
+
+/* The first word of tracefs file @name into @buf ("" if unreadable). */
+static void tfs_save(const char *name, char *buf, size_t len)
+{
+	char *old = tfs_read(name);
+
+	snprintf(buf, len, "%.*s", old ? (int)strcspn(old, " \n") : 0,
+		 old ? old : "");
+	free(old);
 }
 
 /* Nothing traced, nothing enabled, the buffer empty. */
@@ -258,7 +278,7 @@ FIXTURE_SETUP(trace)
 FIXTURE_TEARDOWN(trace)
 {
 	trace_reset();
-	tfs_write("tracing_on", "1");
+	restore_tracing_on();
 	free(self->buf);
 }
 
@@ -300,10 +320,21 @@ static void traced_run(struct __test_metadata *_metadata,
 }
 
 
-static long long stat_of(FIXTURE_DATA(trace) *self, const char *name)
+/*
+ * Statistic @name from the launcher's --stats. Asserts that it is there:
+ * a renamed counter (-1) would otherwise pass every EXPECT_LE against it.
+ */
+static long long __stat_of(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(trace) *self, const char *name)
 {
-	return launch_stat(self->l.err, name);
+	long long v = launch_stat(self->l.err, name);
+
+	ASSERT_LE(0, v) TH_LOG("no %s in the --stats output:\n%s", name,
+			       self->l.err);
+	return v;
 }
+
+#define stat_of(self, name)	__stat_of(_metadata, self, name)
 
 /* Every event is there, with its fields in the format file. */
 TEST_F(trace, formats)
@@ -590,7 +621,6 @@ TEST_F(trace, unpins)
 
 int main(int argc, char **argv)
 {
-	char *old;
 	int ret;
 
 	require_shadowvm(true);
@@ -610,14 +640,12 @@ int main(int argc, char **argv)
 					   dir);
 		}
 	}
-	old = tfs_read("buffer_size_kb");
-	snprintf(old_buffer_kb, sizeof(old_buffer_kb), "%.*s",
-		 old ? (int)strcspn(old, " \n") : 0, old ? old : "");
-	free(old);
+	tfs_save("buffer_size_kb", old_buffer_kb, sizeof(old_buffer_kb));
+	tfs_save("tracing_on", old_tracing_on, sizeof(old_tracing_on));
 	filter_tests();
 	ret = test_harness_run(argc, argv);
 	trace_reset();
-	tfs_write("tracing_on", "1");
+	restore_tracing_on();
 	if (old_buffer_kb[0] >= '0' && old_buffer_kb[0] <= '9')
 		tfs_write("buffer_size_kb", old_buffer_kb);
 	return ret;

@@ -78,32 +78,103 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-static struct termios saved_tty;
-static bool tty_changed;
+/*
+ * The terminal: saved_tty as found, raw_tty_mode the mode the live display
+ * wants (keys without Enter and without echo, so "q" quits at once).
+ * tty_changed says raw mode is on now; want_raw that it was entered, to be
+ * entered again after a stop. Used from signal handlers too.
+ */
+static struct termios saved_tty, raw_tty_mode;
+static volatile sig_atomic_t tty_changed, want_raw;
 
+/* Async-signal-safe: called from the signal handlers. */
 static void restore_tty(void)
 {
 	if (tty_changed) {
 		tcsetattr(STDIN_FILENO, TCSANOW, &saved_tty);
-		tty_changed = false;
+		tty_changed = 0;
 	}
 }
 
-/* Keys without Enter and without echo, so "q" quits at once. */
+/*
+ * Async-signal-safe. Only in the foreground: a background process that
+ * sets the terminal is stopped by SIGTTOU.
+ */
+static void enter_raw(void)
+{
+	if (want_raw && !tty_changed &&
+	    tcgetpgrp(STDIN_FILENO) == getpgrp() &&
+	    !tcsetattr(STDIN_FILENO, TCSANOW, &raw_tty_mode))
+		tty_changed = 1;
+}
+
+/*
+ * Raw mode only when the display is on a terminal too: with stdout piped
+ * or redirected, the keyboard is not ours to take (and nobody sees "q").
+ */
 static void raw_tty(void)
 {
-	struct termios t;
-
-	if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &saved_tty))
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO) ||
+	    tcgetattr(STDIN_FILENO, &saved_tty))
 		return;
-	t = saved_tty;
-	t.c_lflag &= ~(ICANON | ECHO);
-	t.c_cc[VMIN] = 0;
-	t.c_cc[VTIME] = 0;
-	if (!tcsetattr(STDIN_FILENO, TCSANOW, &t)) {
-		tty_changed = true;
-		atexit(restore_tty);
+	raw_tty_mode = saved_tty;
+	raw_tty_mode.c_lflag &= ~(ICANON | ECHO);
+	raw_tty_mode.c_cc[VMIN] = 0;
+	raw_tty_mode.c_cc[VTIME] = 0;
+	want_raw = 1;
+	atexit(restore_tty);
+	enter_raw();
+}
+
+/*
+ * SIGQUIT and SIGTSTP: put the terminal back, then take the default
+ * action (core dump; stop). The signal is blocked in its handler, so the
+ * raise() is delivered, with SIG_DFL, when the handler returns.
+ */
+static void on_fatal_or_stop(int sig)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	int saved = errno;
+
+	restore_tty();
+	sigaction(sig, &dfl, NULL);
+	raise(sig);
+	errno = saved;
+}
+
+/* SIGCONT after a stop: handle the next SIGTSTP again, raw mode back. */
+static void on_cont(int sig)
+{
+	struct sigaction sa = { .sa_handler = on_fatal_or_stop };
+	int saved = errno;
+
+	(void)sig;
+	sigaction(SIGTSTP, &sa, NULL);
+	enter_raw();
+	errno = saved;
+}
+
+/*
+ * After printing: whether stdout still takes the output. SIGPIPE is
+ * ignored, so a reader that went away (shadowvm-stat | head) is EPIPE
+ * here, an ordinary end; any other error is reported.
+ */
+static bool output_ok(int *status)
+{
+	int err;
+
+	errno = 0;
+	if (!fflush(stdout) && !ferror(stdout))
+		return true;
+	err = errno ? errno : EIO;
+	if (err == EPIPE) {
+		*status = EXIT_OK;
+	} else {
+		fprintf(stderr, "shadowvm-stat: writing the output: %s\n",
+			strerror(err));
+		*status = EXIT_NOTHING;
 	}
+	return false;
 }
 
 /* Why @dir cannot be listed, as a sentence for the user. */
@@ -256,7 +327,6 @@ static void print_table(const struct sample *s, const struct sample *old,
 			putchar('\n');
 		}
 	}
-	fflush(stdout);
 }
 
 static void json_string(const char *str)
@@ -327,7 +397,6 @@ static void print_json(const struct sample *s, const struct sample *old)
 		printf("}");
 	}
 	printf("]}\n");
-	fflush(stdout);
 }
 
 /* Sleep up to @ms, returning early when q is typed or a signal came. */
@@ -379,11 +448,11 @@ int main(int argc, char **argv)
 	const char *dir = DEFAULT_DIR;
 	bool once = false, json = false;
 	double interval = 1;
+	int c, cur = 0, err, status = EXIT_OK;
 	struct sigaction sa;
-	int c, cur = 0, err;
 
-	opterr = 0;	/* our own message, in our form */
-	while ((c = getopt_long(argc, argv, "1ji:d:hV", opts, NULL)) != -1) {
+	opterr = 0;	/* our own message, in our form (":" below: ours too) */
+	while ((c = getopt_long(argc, argv, ":1ji:d:hV", opts, NULL)) != -1) {
 		char *end;
 
 		switch (c) {
@@ -407,9 +476,22 @@ int main(int argc, char **argv)
 		case 'V':
 			printf("shadowvm-stat %s\n", SHADOWVM_VERSION);
 			return EXIT_OK;
-		default:
-			usage_error("unknown option or missing argument '%s'",
-				    argv[optind - 1]);
+		default: {
+			/*
+			 * The option at fault: optopt for a short one (also
+			 * inside a cluster such as -1x, where argv[optind - 1]
+			 * is the whole cluster); the argv word for a long one
+			 * (optopt is 0 for an unknown long option, and the
+			 * short equivalent for one missing its argument).
+			 */
+			const char *word = argv[optind - 1];
+			char opt[3] = { '-', (char)optopt, 0 };
+
+			if (optopt && strncmp(word, "--", 2))
+				word = opt;
+			usage_error(c == ':' ? "option '%s' needs an argument" :
+				    "unknown option '%s'", word);
+		}
 		}
 	}
 	if (optind < argc)
@@ -425,26 +507,33 @@ int main(int argc, char **argv)
 			dir);
 		return EXIT_NOTHING;
 	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
 	if (once) {
 		if (json)
 			print_json(&samples[cur], NULL);
 		else
 			print_table(&samples[cur], NULL, false);
 		free_sample(&samples[cur]);
-		return EXIT_OK;
+		return output_ok(&status) ? EXIT_OK : status;
 	}
 
-	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = on_fatal_or_stop;
+	sigaction(SIGQUIT, &sa, NULL);
+	sigaction(SIGTSTP, &sa, NULL);
+	sa.sa_handler = on_cont;
+	sigaction(SIGCONT, &sa, NULL);
 	raw_tty();
 	if (json)
 		print_json(&samples[cur], NULL);
 	else
 		print_table(&samples[cur], NULL, true);
-	while (!stop) {
+	while (!stop && output_ok(&status)) {
 		wait_or_quit((int)(interval * 1000));
 		if (stop)
 			break;
@@ -463,5 +552,5 @@ int main(int argc, char **argv)
 	restore_tty();
 	free_sample(&samples[0]);
 	free_sample(&samples[1]);
-	return EXIT_OK;
+	return status;
 }

@@ -536,6 +536,16 @@ static inline bool name_in_list(const char *name, const char *list)
 	return false;
 }
 
+/* Whether SHADOWVM_TEST_ONLY / SHADOWVM_TEST_SKIP leave test @name out. */
+static inline bool test_filtered_out(const char *name)
+{
+	const char *only = getenv("SHADOWVM_TEST_ONLY");
+	const char *skip = getenv("SHADOWVM_TEST_SKIP");
+
+	return (only && !name_in_list(name, only)) ||
+	       (skip && name_in_list(name, skip));
+}
+
 #define filter_tests() do { \
 	const char *only = getenv("SHADOWVM_TEST_ONLY"); \
 	const char *skip = getenv("SHADOWVM_TEST_SKIP"); \
@@ -545,8 +555,7 @@ static inline bool name_in_list(const char *name, const char *list)
 		f->tests = NULL; \
 		for (; t; t = next) { \
 			next = t->next; \
-			if ((only && !name_in_list(t->name, only)) || \
-			    (skip && name_in_list(t->name, skip))) \
+			if (test_filtered_out(t->name)) \
 				continue; \
 			t->next = NULL; \
 			if (!f->tests) \

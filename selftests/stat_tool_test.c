@@ -165,6 +165,12 @@ FIXTURE(guest) {
 	bool started;
 };
 
+/*
+ * At the start of each guest test: the 6.1 harness runs the test body
+ * even after a SKIP in the fixture setup (it stops only on a failure).
+ */
+#define SETUP_SKIPPED()	(!self->started)
+
 FIXTURE_SETUP(guest)
 {
 	char image[4096];
@@ -200,6 +206,8 @@ TEST_F(guest, once_json_lists_the_vm)
 	struct tool t;
 	const char *vm;
 
+	if (SETUP_SKIPPED())
+		return;
 	ASSERT_EQ(0, run_tool(&t, ARGS("-1", "--json"), 0)) TH_LOG("%s", t.out);
 	EXPECT_EQ('{', t.out[0]) TH_LOG("%s", t.out);
 	EXPECT_TRUE(json_balanced(t.out, t.out + strlen(t.out))) TH_LOG("%s", t.out);
@@ -219,6 +227,8 @@ TEST_F(guest, once_table_lists_the_vm)
 	char head[64];
 	struct tool t;
 
+	if (SETUP_SKIPPED())
+		return;
 	ASSERT_EQ(0, run_tool(&t, ARGS("-1"), 0)) TH_LOG("%s", t.out);
 	snprintf(head, sizeof(head), "(pid %d)", self->l.pid);
 	EXPECT_NE(NULL, strstr(t.out, head)) TH_LOG("%s", t.out);
@@ -230,6 +240,8 @@ TEST_F(guest, live_json_has_rates)
 	const char *second, *vm;
 	struct tool t;
 
+	if (SETUP_SKIPPED())
+		return;
 	/* Ctrl-C (SIGINT) after 3 s ends it cleanly, status 0. */
 	run_tool(&t, ARGS("--json", "--interval", "1"), 3);
 	EXPECT_EQ(0, t.status) TH_LOG("%s", t.out);

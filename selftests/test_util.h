@@ -462,11 +462,13 @@ static inline bool debugfs_mounted(void)
  * not mounted, fail when it is but the module's directory is missing.
  */
 #define REQUIRE_DEBUGFS_DIR() do {					\
+	int __err;							\
 	if (!debugfs_mounted())						\
 		SKIP(return, "debugfs is not mounted at /sys/kernel/debug"); \
-	ASSERT_EQ(0, access(DEBUGFS_DIR, R_OK))				\
+	__err = access(DEBUGFS_DIR, R_OK) ? errno : 0;			\
+	ASSERT_EQ(0, __err)						\
 		TH_LOG(DEBUGFS_DIR ": %s (debugfs is mounted)",		\
-		       strerror(errno));				\
+		       strerror(__err));				\
 } while (0)
 
 #define AUDIT_PARAM	"/sys/module/shadowvm/parameters/audit"

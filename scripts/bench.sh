@@ -57,11 +57,11 @@ mkdir -p "$OUT"
 status=0
 
 if [ -z "${BENCH_NO_BUILD:-}" ]; then
-	echo "bench: building module, launcher, workloads and the model benchmark"
-	guests=$(for w in $WORKLOADS; do echo "$BUILD/guests/$w.bin"; done)
-	# shellcheck disable=SC2086
+	echo "bench: building module, launcher, guests, the differential programs and the model benchmark"
+	# All guests and selftests: the long differential run needs
+	# differential_test/_kvmtest and the accesstest/pttorture guests.
 	if ! { make -j2 module KDIR="$KDIR" &&
-	       make -j2 -C user BUILD="$BUILD" "$BUILD/user/shadowvm-run" $guests &&
+	       make -j2 user selftests &&
 	       make -C selftests/mmu-model -f bench.mk BUILD="$BUILD"; } \
 		>"$OUT/build.log" 2>&1; then
 		tail -n 30 "$OUT/build.log" >&2
@@ -108,9 +108,13 @@ if [ -z "${BENCH_NO_BOOT:-}" ]; then
 	mkdir -p "$payload"
 	cp scripts/bench/run scripts/bench/workloads "$payload/"
 	# The long differential run (both phases), unless BENCH_ONLY picks.
-	for t in differential_test differential_kvmtest; do
-		[ -x "$BUILD/selftests/$t" ] && cp "$BUILD/selftests/$t" "$payload/"
-	done
+	if [ -z "$ONLY" ]; then
+		for t in differential_test differential_kvmtest; do
+			[ -x "$BUILD/selftests/$t" ] ||
+				die "build/selftests/$t missing (make selftests)"
+			cp "$BUILD/selftests/$t" "$payload/"
+		done
+	fi
 	echo "$REPS" >"$payload/reps"
 	[ -n "$ONLY" ] && echo "$ONLY" >"$payload/only"
 	for w in ${ONLY:-$WORKLOADS}; do

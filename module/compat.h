@@ -2,6 +2,8 @@
 /*
  * Kernel API differences between the kernels shadowvm builds for, each
  * decided by a feature test in Kbuild (SHVM_HAVE_*), not by version.
+ * SHVM_HAVE_KVM_LAZY_VIRT (KVM registers its emergency callback only
+ * while it holds VMX) is used by module/vmx/shutdown.c alone.
  */
 #ifndef SHADOWVM_COMPAT_H
 #define SHADOWVM_COMPAT_H

@@ -187,7 +187,6 @@ static int vmx_on_this_cpu(void)
 		return -EIO;
 	}
 	this_cpu_write(vmx_on, true);
-	INIT_LIST_HEAD(this_cpu_ptr(&vmx_loaded_vmcss));
 	this_cpu_write(vmx_current_vmcs, NULL);
 	return 0;
 }
@@ -261,9 +260,14 @@ unsigned int vmx_shutdown(void)
 
 void vmx_emergency_off_this_cpu(void)
 {
-	/* What this interrupted may fault next; the fixups let it. */
+	/*
+	 * What this interrupted may fault next; the fixups let it, and so
+	 * the VMCLEARs and VMXOFF below if it had set CR4.VMXE but not yet
+	 * done VMXON. Ask the hardware, not vmx_on: that flag is written an
+	 * instruction after VMXON and VMXOFF.
+	 */
 	WRITE_ONCE(vmx_going_down, true);
-	if (!this_cpu_read(vmx_on))
+	if (!(__read_cr4() & X86_CR4_VMXE))
 		return;
 	vmx_emergency_clear_loaded_vmcss();
 	vmx_leave();
@@ -328,14 +332,29 @@ bool vmx_in_use_elsewhere(void)
 	       cr4_read_shadow() & X86_CR4_VMXE && !READ_ONCE(vmx_users);
 }
 
+/*
+ * CR4.VMXE was set: someone else is in VMX operation. Since 6.12
+ * kvm_intel does VMXON as soon as it is loaded (kvm.enable_virt_at_load=1),
+ * so this is the usual case.
+ */
+static void vmx_busy_notice(void)
+{
+	pr_notice_ratelimited("VMX is in use by another hypervisor (kvm_intel?): rmmod kvm_intel, or load kvm with enable_virt_at_load=0 (6.12+), or blacklist kvm_intel\n");
+}
+
 int vmx_get(void)
 {
 	atomic_t failed = ATOMIC_INIT(0);
 	int cpu, err = 0;
 
 	mutex_lock(&vmx_owner_lock);
+	/*
+	 * ESHUTDOWN: nothing is wrong with the request or the device, the
+	 * host is on its way down; a vCPU that can no longer run gets EIO
+	 * instead (vcpu.c).
+	 */
 	if (vmx_going_down) {
-		pr_notice_ratelimited("the host is going down: no new VMs\n");
+		pr_notice_ratelimited("CREATE_VM refused: the host is going down and VMX is off\n");
 		err = -ESHUTDOWN;
 		goto out;
 	}
@@ -351,6 +370,16 @@ int vmx_get(void)
 	if (!vmx_allowed_by_firmware()) {
 		pr_notice_ratelimited("VMX is disabled by the firmware (IA32_FEATURE_CONTROL)\n");
 		err = -EOPNOTSUPP;
+		goto out;
+	}
+	/*
+	 * Someone else's VMX (kvm_intel on 6.12 holds it, and the emergency
+	 * callback slot with it, from load on): stop before registering ours
+	 * over KVM's, which would WARN.
+	 */
+	if (cr4_read_shadow() & X86_CR4_VMXE) {
+		err = -EBUSY;
+		vmx_busy_notice();
 		goto out;
 	}
 	err = vmx_setup_caps();
@@ -381,13 +410,8 @@ int vmx_get(void)
 	if (err) {
 		shutdown_emergency_unregister();
 		vmx_free_regions();
-		/*
-		 * CR4.VMXE was set: someone else is in VMX operation. Since
-		 * 6.12 kvm_intel does VMXON as soon as it is loaded
-		 * (kvm.enable_virt_at_load=1), so this is the usual case.
-		 */
 		if (err == -EBUSY)
-			pr_notice_ratelimited("VMX is in use by another hypervisor (kvm_intel?): rmmod kvm_intel, or load kvm with enable_virt_at_load=0 (6.12+), or blacklist kvm_intel\n");
+			vmx_busy_notice();
 		else
 			pr_err_ratelimited("VMXON failed (%d)\n", err);
 		goto out;
@@ -453,7 +477,14 @@ void vmx_flush_vpid_nonglobal(u16 vpid)
 
 int vmx_module_init(void)
 {
-	int ret;
+	int cpu, ret;
+
+	/*
+	 * Valid from here on, empty whenever the CPU is out of VMX: the
+	 * emergency callback may walk it at any time.
+	 */
+	for_each_possible_cpu(cpu)
+		INIT_LIST_HEAD(&per_cpu(vmx_loaded_vmcss, cpu));
 
 	ret = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN, "shadowvm:online",
 					vmx_cpu_online, vmx_cpu_offline);

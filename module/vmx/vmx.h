@@ -45,7 +45,8 @@ void vmx_module_exit(void);
 /*
  * The host going down (shutdown.c): once true, VMX is off or about to be
  * on every CPU, no vCPU may enter and VMX instructions that fault are
- * expected, not bugs.
+ * expected, not bugs. Creating a VM then fails with ESHUTDOWN (vmx_get()),
+ * every VMCS-touching vCPU ioctl with EIO (vcpu.c).
  */
 bool vmx_host_going_down(void);
 /* Reboot notifier: VMXOFF everywhere; returns how many CPUs were on. */

@@ -7,7 +7,9 @@
  *
  * Lifetime: the directory goes when the VM is destroyed (its last
  * reference). A reader can race with that: opening a file takes a VM
- * reference with shvm_vm_tryget(), which fails once the count is zero.
+ * reference with shvm_vm_tryget(), which fails once the count is zero,
+ * as its last step: an open never drops a reference, since dropping the
+ * last one would remove the directory, which waits for this very open.
  * debugfs's proxy file operations make debugfs_remove_recursive() wait
  * for an open that is in progress, so the VM (and the i_private pointers
  * into it) stays valid until the open has either got its reference or
@@ -39,12 +41,17 @@ static int stats_open(struct inode *inode, struct file *file)
 	struct shvm_vm *vm = inode->i_private;
 	struct shvm_stats_image *img;
 
-	if (!shvm_vm_tryget(vm))
-		return -ENOENT;
+	/*
+	 * Allocate before taking the reference: a put here could be the
+	 * last one, and destroying the VM removes this directory, which
+	 * waits for this open to finish.
+	 */
 	img = shvm_stats_vm_image(vm);
-	if (!img) {
-		shvm_vm_put(vm);
+	if (!img)
 		return -ENOMEM;
+	if (!shvm_vm_tryget(vm)) {
+		shvm_stats_image_free(img);
+		return -ENOENT;
 	}
 	file->private_data = img;
 	return 0;
@@ -88,12 +95,15 @@ static int counter_open(struct inode *inode, struct file *file)
 	struct shvm_debugfs_file *f = inode->i_private;
 	int err;
 
-	if (!shvm_vm_tryget(f->vm))
-		return -ENOENT;
+	/* single_open() first: no reference to drop (see stats_open()). */
 	err = single_open(file, counter_show, f);
 	if (err)
-		shvm_vm_put(f->vm);
-	return err;
+		return err;
+	if (!shvm_vm_tryget(f->vm)) {
+		single_release(inode, file);
+		return -ENOENT;
+	}
+	return 0;
 }
 
 static int counter_release(struct inode *inode, struct file *file)

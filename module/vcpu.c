@@ -164,11 +164,12 @@ static int vcpu_run(struct shvm_vcpu *v)
 			shvm_stat_inc(&v->stat.runs_interrupted);
 			return -EINTR;
 		}
-		/* VMX is off or going off on every CPU: no entry can work. */
-		if (vmx_host_going_down()) {
-			pr_notice_ratelimited("RUN refused: the host is going down and VMX is off\n");
+		/*
+		 * VMX is off or going off on every CPU: no entry can work
+		 * (vcpu_ioctl() logs it).
+		 */
+		if (vmx_host_going_down())
 			return -EIO;
-		}
 		cond_resched();
 		if (vcpu_load_root(v)) {
 			run->exit_reason = SHADOWVM_EXIT_INTERNAL_ERROR;
@@ -317,36 +318,72 @@ static int vcpu_set_sregs(struct shvm_vcpu *v, void __user *argp)
 	return 0;
 }
 
+/* The ioctls that use the VMCS, with v->lock held. */
+static long vcpu_vmcs_ioctl(struct shvm_vcpu *v, unsigned int cmd,
+			    unsigned long arg)
+{
+	void __user *argp = (void __user *)arg;
+
+	switch (cmd) {
+	case SHADOWVM_RUN:
+		return arg ? -EINVAL : vcpu_run(v);
+	case SHADOWVM_GET_REGS:
+		return vcpu_get_regs(v, argp);
+	case SHADOWVM_SET_REGS:
+		return vcpu_set_regs(v, argp);
+	case SHADOWVM_GET_SREGS:
+		return vcpu_get_sregs(v, argp);
+	case SHADOWVM_SET_SREGS:
+		return vcpu_set_sregs(v, argp);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const char *vcpu_ioctl_name(unsigned int cmd)
+{
+	switch (cmd) {
+	case SHADOWVM_RUN:
+		return "RUN";
+	case SHADOWVM_GET_REGS:
+		return "GET_REGS";
+	case SHADOWVM_SET_REGS:
+		return "SET_REGS";
+	case SHADOWVM_GET_SREGS:
+		return "GET_SREGS";
+	case SHADOWVM_SET_SREGS:
+		return "SET_SREGS";
+	default:
+		return "vCPU ioctl";
+	}
+}
+
 static long vcpu_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct shvm_vcpu *v = file->private_data;
-	void __user *argp = (void __user *)arg;
 	long ret;
 
+	/* Uses nothing v->lock guards: a monitor gets it during RUN. */
+	if (cmd == SHADOWVM_GET_STATS_FD)
+		return arg ? -EINVAL : shvm_stats_vcpu_fd(v, file);
 	if (mutex_lock_killable(&v->lock))
 		return -EINTR;
-	switch (cmd) {
-	case SHADOWVM_RUN:
-		ret = arg ? -EINVAL : vcpu_run(v);
-		break;
-	case SHADOWVM_GET_REGS:
-		ret = vcpu_get_regs(v, argp);
-		break;
-	case SHADOWVM_SET_REGS:
-		ret = vcpu_set_regs(v, argp);
-		break;
-	case SHADOWVM_GET_SREGS:
-		ret = vcpu_get_sregs(v, argp);
-		break;
-	case SHADOWVM_SET_SREGS:
-		ret = vcpu_set_sregs(v, argp);
-		break;
-	case SHADOWVM_GET_STATS_FD:
-		ret = arg ? -EINVAL : shvm_stats_vcpu_fd(v, file);
-		break;
-	default:
-		ret = -ENOTTY;
-	}
+	/*
+	 * Once the host goes down VMX is off (or going off) on every CPU: a
+	 * VMREAD then "succeeds" with 0 and a VMWRITE is lost (vmx.h), so
+	 * the vCPU's state can no longer be read, written or run: EIO. The
+	 * shutdown may also come in the middle of the ioctl, hence the check
+	 * afterwards; RUN checks before every entry too.
+	 */
+	if (vmx_host_going_down())
+		ret = -EIO;
+	else
+		ret = vcpu_vmcs_ioctl(v, cmd, arg);
+	if (ret >= 0 && vmx_host_going_down())
+		ret = -EIO;
+	if (ret == -EIO && vmx_host_going_down())
+		pr_notice_ratelimited("%s refused: the host is going down and VMX is off\n",
+				      vcpu_ioctl_name(cmd));
 	mutex_unlock(&v->lock);
 	return ret;
 }

@@ -25,8 +25,9 @@
 #   qemu          QEMU TCG, no VMX: insmod, vmx_absent_test, rmmod
 #   bochs-reboot  Bochs vmx=2, two CPUs: the host goes down (reboot -f,
 #                 then an emergency restart by SysRq-b, on 6.1, and SysRq-b
-#                 on 6.12) while a guest runs on the second CPU; VMX must
-#                 be off on every CPU at the reset
+#                 with KVM loaded next to shadowvm on 6.1 and 6.12) while a
+#                 guest runs on the second CPU; VMX must be off on every
+#                 CPU at the reset
 #   bochs-kexec   (only when named in CHECK_ONLY: ~2.5 min) the same with
 #                 a kexec into the same kernel, which must start both CPUs
 #
@@ -460,12 +461,16 @@ reboot_runs() {
 	if [ "$1" = bochs-kexec ]; then
 		echo kexec/6.1
 	else
-		echo reboot/6.1 sysrq-b/6.1 sysrq-b/6.12
+		# "+kvm": with KVM next to shadowvm, as init describes
+		echo reboot/6.1 sysrq-b/6.1 sysrq-b+kvm/6.1 sysrq-b+kvm/6.12
 	fi
 }
 reboot_start() {
 	local how=$1 kernel=$2
-	boot_start "reboot-$how-$kernel" env EMUHOST_KERNEL=$kernel EMUHOST_REBOOT_HOW=$how \
+	local kvm=0
+	[ "${how%+kvm}" != "$how" ] && kvm=1
+	boot_start "reboot-$how-$kernel" env EMUHOST_KERNEL=$kernel \
+		EMUHOST_REBOOT_HOW="${how%+kvm}" EMUHOST_REBOOT_KVM=$kvm \
 		scripts/emuhost/boot.sh "check-reboot-$how-$kernel" bochs-smp reboot
 }
 reboot_count() {
@@ -489,6 +494,10 @@ reboot_count() {
 	check_line "$([ $? = 0 ] && echo ok)" "insmod shadowvm.ko failed"
 	grep -q "^@@EMUHOST REBOOT-GUEST running cpus=$cpus" "$dir/serial.txt"
 	check_line "$([ $? = 0 ] && echo ok)" "the loop guest was not running on $cpus CPUs"
+	if [ "${how%+kvm}" != "$how" ]; then
+		grep -Eq '^@@EMUHOST REBOOT-KVM (before|during) rc=0' "$dir/serial.txt"
+		check_line "$([ $? = 0 ] && echo ok)" "loading KVM next to shadowvm failed ($(grep -o 'REBOOT-KVM.*' "$dir/serial.txt" || echo 'no REBOOT-KVM line'))"
+	fi
 	if [ "$how" = reboot ] || [ "$how" = kexec ]; then
 		grep -q "shadowvm: reboot: VMX off on $cpus CPUs" "$dir/serial.txt"
 		check_line "$([ $? = 0 ] && echo ok)" "no 'shadowvm: reboot: VMX off on $cpus CPUs' (reboot notifier)"

@@ -16,6 +16,8 @@
 
 #define VIRT_AT_LOAD	"/sys/module/kvm/parameters/enable_virt_at_load"
 #define BUSY_MSG	"shadowvm: VMX is in use by another hypervisor"
+/* 6.1 only: kvm_intel's emergency callback is registered from its load on. */
+#define KVM_SLOT_MSG	"shadowvm: kvm_intel is loaded: its emergency callback"
 
 /* A KVM VM: while it exists, kvm_intel is in VMX operation on every CPU. */
 static int kvm_vm_open(void)
@@ -44,16 +46,24 @@ static bool virt_at_load(void)
 	return c == 'Y' || c == '1';
 }
 
-/* Whether the kernel log holds @what. */
-static bool klog_has(const char *what)
+/* How many times the kernel log holds @what. */
+static int klog_count(const char *what)
 {
 	static char buf[1 << 20];
 	int n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, sizeof(buf) - 1);
+	const char *p = buf;
 
 	if (n < 0)
-		return false;
+		return 0;
 	buf[n] = '\0';
-	return strstr(buf, what);
+	for (n = 0; (p = strstr(p, what)); p++)
+		n++;
+	return n;
+}
+
+static bool klog_has(const char *what)
+{
+	return klog_count(what) > 0;
 }
 
 TEST(create_vm_busy_while_kvm_vm_exists)
@@ -115,6 +125,32 @@ TEST(after_last_kvm_vm)
 	if (vm >= 0)
 		close(vm);
 	close(fd);
+}
+
+/*
+ * Who covers a crash (module/vmx/shutdown.c): on 6.1 the emergency
+ * callback slot is kvm_intel's while it is loaded, so shadowvm says so,
+ * once however many VMs come and go; on 6.12 (enable_virt_at_load
+ * exists) KVM's is there only while KVM holds VMX, so shadowvm registers
+ * its own and says nothing. A wrong guess WARNs, which the kernel log
+ * check of the boot catches.
+ */
+TEST(emergency_callback_owner)
+{
+	bool lazy_kvm = !access(VIRT_AT_LOAD, F_OK);
+	int fd, vm, i;
+
+	if (virt_at_load())
+		SKIP(return, "kvm_intel holds VMX: no shadowvm VM");
+	fd = svm_open_dev();
+	ASSERT_LE(0, fd);
+	for (i = 0; i < 3; i++) {
+		vm = svm_create_vm(fd);
+		ASSERT_LE(0, vm) TH_LOG("CREATE_VM: %s", strerror(-vm));
+		close(vm);
+	}
+	close(fd);
+	EXPECT_EQ(lazy_kvm ? 0 : 1, klog_count(KVM_SLOT_MSG));
 }
 
 int main(int argc, char **argv)

@@ -284,13 +284,21 @@ static void *run_loop(void *arg)
 	return r;
 }
 
+static void *get_vcpu_stats_fd(void *arg)
+{
+	return (void *)(long)svm_get_stats_fd(*(int *)arg);
+}
+
 TEST_F(stats, values_move_while_running)
 {
 	struct sigaction sa = { .sa_handler = on_usr1 };
 	long long e0, e1, n0, n1;
 	struct serial_result *r;
+	struct timespec until;
+	void *late = (void *)-1L;
+	bool late_in_time;
 	const char *why;
-	pthread_t th;
+	pthread_t th, getter;
 	int vm_fd, vcpu_fd;
 
 	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
@@ -304,11 +312,24 @@ TEST_F(stats, values_move_while_running)
 	usleep(300000);
 	e0 = stat_of(vm_fd, "exits");
 	n0 = stat_of(vcpu_fd, "entries");
+	/* A monitor gets the vCPU's stats fd while RUN is in progress. */
+	ASSERT_EQ(0, pthread_create(&getter, NULL, get_vcpu_stats_fd,
+				    &self->t.vcpu));
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 3;
+	late_in_time = !pthread_timedjoin_np(getter, &late, &until);
 	usleep(500000);
 	e1 = stat_of(vm_fd, "exits");
 	n1 = stat_of(vcpu_fd, "entries");
 	pthread_kill(th, SIGUSR1);
 	pthread_join(th, (void **)&r);
+	if (!late_in_time)
+		pthread_join(getter, &late);
+	EXPECT_TRUE(late_in_time) TH_LOG("vCPU GET_STATS_FD waited for RUN to end");
+	EXPECT_LE(0, (long)late) TH_LOG("vCPU GET_STATS_FD during RUN: %s",
+					strerror(-(long)late));
+	if ((long)late >= 0)
+		close((long)late);
 	EXPECT_LT(e0, e1) TH_LOG("exits did not move: %lld -> %lld", e0, e1);
 	EXPECT_LT(n0, n1) TH_LOG("entries did not move: %lld -> %lld", n0, n1);
 	EXPECT_LT(0, stat_of(vm_fd, "exits_external_interrupt"));

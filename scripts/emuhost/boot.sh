@@ -38,6 +38,7 @@
 #   EMUHOST_TIMEOUT   whole emulator run, s   [600]
 #   EMUHOST_REBOOT_HOW  reboot mode: reboot (reboot -f), sysrq-b or
 #                     kexec (into the same kernel and initramfs) [reboot]
+#   EMUHOST_REBOOT_KVM  reboot mode: 1 loads KVM first (see init) [0]
 #   EMUHOST_KEXEC     the kexec loader for REBOOT_HOW=kexec
 #                                             [build/selftests/kexec-file]
 #   EMUHOST_SLOTS     emulators running at once on this machine [2]
@@ -125,8 +126,9 @@ add_binary() {
 
 install -m 0755 "$BUSYBOX" "$ROOTFS/bin/busybox"
 install -m 0755 "$HERE/init" "$ROOTFS/init"
-printf 'MODE=%s\nTEST_TIMEOUT=%s\nREBOOT_HOW=%s\n' "$MODE" "$TEST_TIMEOUT" \
-	"${EMUHOST_REBOOT_HOW:-reboot}" >"$ROOTFS/emuhost.conf"
+printf 'MODE=%s\nTEST_TIMEOUT=%s\nREBOOT_HOW=%s\nREBOOT_KVM=%s\n' "$MODE" \
+	"$TEST_TIMEOUT" "${EMUHOST_REBOOT_HOW:-reboot}" "${EMUHOST_REBOOT_KVM:-0}" \
+	>"$ROOTFS/emuhost.conf"
 # Without /dev/console in the initramfs the kernel starts /init with no
 # stdio; /init re-opens it from devtmpfs too, so mknod may fail harmlessly.
 mknod -m 600 "$ROOTFS/dev/console" c 5 1 2>/dev/null || true

@@ -109,35 +109,91 @@ static const char *region_invalid(struct shvm_vm *vm,
 	return NULL;
 }
 
+/* Whether [addr, addr + size) is mapped in @mm, without a hole. */
+static bool user_range_mapped(struct mm_struct *mm, unsigned long addr,
+			      unsigned long size)
+{
+	unsigned long end = addr + size;
+	struct vm_area_struct *vma;
+	bool mapped = true;
+
+	mmap_read_lock(mm);
+	while (addr < end) {
+		vma = find_vma(mm, addr);
+		if (!vma || vma->vm_start > addr) {
+			mapped = false;
+			break;
+		}
+		addr = vma->vm_end;
+	}
+	mmap_read_unlock(mm);
+	return mapped;
+}
+
+/* Pages pinned per call: a large slot stays killable and preemptible. */
+#define SLOT_PIN_CHUNK	512
+
+/*
+ * Everything the user controls is checked before anything is allocated:
+ * the page array is sized by the request, so a request for 1 TiB backed
+ * by 1 MiB must fail before it makes the host allocate (and warn about)
+ * a 2 GiB array. The array is never larger than one pointer per page of
+ * host RAM, and allocating it never warns.
+ */
 static int slot_pin(struct shvm_vm *vm, struct shvm_memslot *s,
 		    const struct shadowvm_memory_region *r)
 {
 	unsigned long npages = r->memory_size >> PAGE_SHIFT;
 	unsigned int gup = FOLL_LONGTERM;
-	long pinned;
-	int err;
+	unsigned long done;
+	int err = 0, pinned;
 
 	if (!(r->flags & SHADOWVM_MEM_READONLY))
 		gup |= FOLL_WRITE;
+	if (!access_ok(u64_to_user_ptr(r->userspace_addr), r->memory_size) ||
+	    !user_range_mapped(vm->mm, r->userspace_addr, r->memory_size)) {
+		pr_notice_ratelimited("SET_MEMORY_REGION refused: [%#llx, +%#llx) is not all mapped\n",
+				      r->userspace_addr, r->memory_size);
+		return -EFAULT;
+	}
+	if (npages > totalram_pages()) {
+		pr_notice_ratelimited("SET_MEMORY_REGION refused: %lu pages is more than the host's RAM\n",
+				      npages);
+		return -ENOMEM;
+	}
 	err = account_locked_vm(vm->mm, npages, true);
 	if (err) {
 		pr_notice_ratelimited("memory region of %lu pages exceeds RLIMIT_MEMLOCK\n",
 				      npages);
 		return err;
 	}
-	s->pages = kvcalloc(npages, sizeof(*s->pages), GFP_KERNEL_ACCOUNT);
+	s->pages = kvcalloc(npages, sizeof(*s->pages),
+			    GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!s->pages) {
 		account_locked_vm(vm->mm, npages, false);
 		return -ENOMEM;
 	}
-	pinned = pin_user_pages_fast(r->userspace_addr, npages, gup, s->pages);
-	if (pinned != npages) {
-		if (pinned > 0)
-			unpin_user_pages(s->pages, pinned);
+	for (done = 0; done < npages; done += pinned) {
+		if (fatal_signal_pending(current)) {
+			err = -EINTR;
+			break;
+		}
+		pinned = pin_user_pages_fast(r->userspace_addr + done * PAGE_SIZE,
+					     min_t(unsigned long, npages - done,
+						   SLOT_PIN_CHUNK),
+					     gup, s->pages + done);
+		if (pinned <= 0) {
+			err = pinned ? pinned : -EFAULT;
+			break;
+		}
+		cond_resched();
+	}
+	if (err) {
+		unpin_user_pages(s->pages, done);
 		kvfree(s->pages);
 		s->pages = NULL;
 		account_locked_vm(vm->mm, npages, false);
-		return pinned < 0 ? pinned : -EFAULT;
+		return err;
 	}
 	s->base_gfn = r->guest_phys_addr >> PAGE_SHIFT;
 	s->npages = npages;

@@ -284,6 +284,46 @@ TEST_F(vm, region_unmapped_memory)
 	EXPECT_EQ(0, region(self->vm, 0, 0, 0, 0x1000, (uintptr_t)self->mem, 0, 0));
 }
 
+/*
+ * Sizes far beyond the memory behind them fail before the module sizes
+ * anything by them (outside fuzzing found a 1 TiB request with 1 MiB
+ * behind it making the host warn in kvmalloc, and 4 GiB ones making it
+ * allocate and zero the page array first); the kernel-log check of the
+ * boot catches a WARNING or a vmalloc splat.
+ */
+TEST_F(vm, region_larger_than_its_memory)
+{
+	static const uint64_t sizes[] = { 1ull << 40, 256ull << 30, 4ull << 30,
+					  (1ull << 20) + 4096 };
+	size_t mib = 1 << 20;
+	void *buf = mmap(NULL, 2 * mib, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned int i;
+
+	ASSERT_NE(MAP_FAILED, buf);
+	/* A hole right after the buffer: nothing else is mapped there. */
+	ASSERT_EQ(0, munmap((char *)buf + mib, mib));
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+		EXPECT_EQ(-EFAULT, region(self->vm, 0, 0, 0, sizes[i],
+					  (uintptr_t)buf, 0, 0))
+			TH_LOG("memory_size %#llx", (unsigned long long)sizes[i]);
+	/* The memory that is there still makes a slot. */
+	EXPECT_EQ(0, region(self->vm, 0, 0, 0, mib, (uintptr_t)buf, 0, 0));
+	munmap(buf, mib);
+}
+
+TEST_F(vm, region_larger_than_host_ram)
+{
+	size_t size = 1ull << 40;	/* reserved only, never touched */
+	void *buf = mmap(NULL, size, PROT_NONE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (buf == MAP_FAILED)
+		SKIP(return, "cannot reserve 1 TiB of address space");
+	EXPECT_EQ(-ENOMEM, region(self->vm, 0, 0, 0, size, (uintptr_t)buf, 0, 0));
+	munmap(buf, size);
+}
+
 TEST_F(vm, region_bad_pointer)
 {
 	EXPECT_EQ(-EFAULT, io(self->vm, SHADOWVM_SET_MEMORY_REGION, 0));

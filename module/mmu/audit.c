@@ -16,10 +16,17 @@ struct sh_audit {
 	u32 *refs;		/* references found, per pool entry */
 };
 
+/*
+ * At most AUDIT_LOG_MAX lines per pass, and rate-limited across passes:
+ * with audit=1 a pass follows every fault, and a persistent violation
+ * must not flood the kernel log (and push everything else out of the
+ * ring buffer). The count in the stats is exact either way.
+ */
 #define audit_fail(a, fmt, ...)						\
 	do {								\
 		if ((a)->errors++ < AUDIT_LOG_MAX)			\
-			pr_warn("shadowvm audit: " fmt "\n", ##__VA_ARGS__); \
+			pr_warn_ratelimited("shadowvm audit: " fmt "\n",	\
+					    ##__VA_ARGS__);		\
 	} while (0)
 
 /* The guest paging controls the shadows were built under (mode_key). */

@@ -189,7 +189,9 @@ fi
 # rebuild the module or the test programs.
 touch "$WORK/packed"
 
-CMDLINE="console=ttyS0,115200 loglevel=4 mitigations=off nokaslr cryptomgr.notests panic=1 oops=panic reboot=t ${EMUHOST_CMDLINE_EXTRA:-}"
+# log_buf_len: the report's dmesg must still hold the insmod marker after
+# a noisy run (the check fails the boot when it does not).
+CMDLINE="console=ttyS0,115200 loglevel=4 log_buf_len=4M mitigations=off nokaslr cryptomgr.notests panic=1 oops=panic reboot=t ${EMUHOST_CMDLINE_EXTRA:-}"
 # kexec_file_load hashes the image (~16 MiB) for ~30 s of emulated time
 # without a reschedule: no soft-lockup or RCU stall report for that
 # emulator artefact.

@@ -40,6 +40,9 @@ extern int model_quiet;
 			fprintf(stderr, fmt, ##__VA_ARGS__);		\
 	} while (0)
 
+/* The model prints every line: its runs are short and checked. */
+#define pr_warn_ratelimited	pr_warn
+
 #define container_of(ptr, type, member) \
 	((type *)((char *)(ptr) - offsetof(type, member)))
 

@@ -142,20 +142,19 @@ static void sh_oos_resync(struct shadow_mmu *mmu,
 {
 	const u64 *now = mmu_host_map_gfn(mmu->host, o->gfn);
 	unsigned int i, changed = 0;
+	bool in_use;
 
 	/* First: leaves rebuilt by the revalidation must be read-only. */
 	o->valid = false;
 	mmu->stats.oos_resyncs++;
 	/* Unshadowed meanwhile: its writable mappings are legitimate. */
-	if (!now || !sh_frame_is_shadowed(mmu, o->gfn)) {
-		mmu_host_trace_oos_resync(mmu->host, o->gfn, o - mmu->oos, 0,
-					  cause);
-		return;
-	}
-	for (i = 0; i < SH_ENTRIES; i++)
+	in_use = now && sh_frame_is_shadowed(mmu, o->gfn);
+	for (i = 0; in_use && i < SH_ENTRIES; i++)
 		changed += READ_ONCE(now[i]) != o->snapshot[i];
 	mmu_host_trace_oos_resync(mmu->host, o->gfn, o - mmu->oos, changed,
 				  cause);
+	if (!in_use)
+		return;
 	/*
 	 * Most of the table rewritten between two TLB flushes: the frame
 	 * is being reused as data (what the write path's zeroing and

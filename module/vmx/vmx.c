@@ -319,17 +319,17 @@ static void vmx_free_regions(void)
 	}
 }
 
-int vmx_available(void)
-{
-	return boot_cpu_has(X86_FEATURE_VMX) && vmx_allowed_by_firmware() &&
-	       !(cr4_read_shadow() & X86_CR4_VMXE && !vmx_users);
-}
-
 /* Whether another hypervisor is in VMX operation (VMs would get EBUSY). */
 bool vmx_in_use_elsewhere(void)
 {
 	return boot_cpu_has(X86_FEATURE_VMX) &&
 	       cr4_read_shadow() & X86_CR4_VMXE && !READ_ONCE(vmx_users);
+}
+
+int vmx_available(void)
+{
+	return boot_cpu_has(X86_FEATURE_VMX) && vmx_allowed_by_firmware() &&
+	       !vmx_in_use_elsewhere();
 }
 
 /*
@@ -377,7 +377,7 @@ int vmx_get(void)
 	 * callback slot with it, from load on): stop before registering ours
 	 * over KVM's, which would WARN.
 	 */
-	if (cr4_read_shadow() & X86_CR4_VMXE) {
+	if (vmx_in_use_elsewhere()) {
 		err = -EBUSY;
 		vmx_busy_notice();
 		goto out;
